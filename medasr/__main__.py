@@ -1,0 +1,3 @@
+from medasr.cli import main
+
+main()

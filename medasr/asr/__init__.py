@@ -1,0 +1,1 @@
+"""medasr.asr: speech recognition (Faster-Whisper / CTranslate2), the model store and audio input."""

@@ -1,0 +1,122 @@
+"""Audio in: anything PyAV/ffmpeg decodes, any rate and channel count, to 16 kHz mono float32.
+
+Every failure becomes an ``AudioError`` whose message names the input and the problem.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from medasr.errors import AudioError
+
+SAMPLE_RATE = 16000
+AUDIO_EXTENSIONS = frozenset(
+    ".wav .flac .mp3 .m4a .mp4 .ogg .oga .opus .webm .aac .wma .aiff .aif .amr .mkv .mov .3gp .caf .raw".split()
+)
+log = logging.getLogger("medasr.audio")
+
+
+def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = None, max_seconds: float | None = None) -> np.ndarray:
+    """Decode ``source`` (a path, raw bytes or a binary file object) to 16 kHz mono float32."""
+    name = label or (str(source) if isinstance(source, (str, Path)) else "<stdin>")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.exists():
+            raise AudioError(f"{name}: file not found")
+        if path.is_dir():
+            raise AudioError(f"{name}: is a folder, not an audio file")
+        try:
+            size = path.stat().st_size
+        except OSError as e:
+            raise AudioError(f"{name}: cannot read file ({e.strerror})") from None
+        if size == 0:
+            raise AudioError(f"{name}: file is empty (0 bytes)")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(64)
+        except OSError as e:
+            raise AudioError(f"{name}: cannot read file ({e.strerror})") from None
+        _reject_text(head, name)
+        stream: BinaryIO | str = str(path)
+    else:
+        data = source if isinstance(source, bytes) else source.read()
+        if not data:
+            raise AudioError(f"{name}: no data (0 bytes)")
+        _reject_text(data[:64], name)
+        stream = io.BytesIO(data)
+
+    if max_seconds is not None:
+        dur = probe_duration(stream)
+        if dur is not None and dur > max_seconds:
+            raise AudioError(f"{name}: audio is {dur / 60:.1f} minutes long, over the limit of {max_seconds / 60:.1f} minutes (set max_audio_seconds to raise it)")
+        if isinstance(stream, io.BytesIO):
+            stream.seek(0)
+
+    from faster_whisper.audio import decode_audio  # PyAV; imported here to keep import cheap
+
+    try:
+        audio = decode_audio(stream, sampling_rate=SAMPLE_RATE)
+    except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
+        log.debug("decode failed for %s: %r", name, e)
+        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
+    if audio.size == 0:
+        raise AudioError(f"{name}: holds no audio samples")
+    if not np.all(np.isfinite(audio)):
+        raise AudioError(f"{name}: audio contains NaN or infinite samples")
+    if max_seconds is not None and audio.size / SAMPLE_RATE > max_seconds:
+        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
+    return audio.astype(np.float32, copy=False)
+
+
+def probe_duration(stream: BinaryIO | str) -> float | None:
+    """Container duration in seconds, or None when unknown (streams without a header)."""
+    import av
+
+    try:
+        with av.open(stream, mode="r", metadata_errors="ignore") as container:
+            if container.duration:
+                return container.duration / 1_000_000
+            for s in container.streams.audio:
+                if s.duration and s.time_base:
+                    return float(s.duration * s.time_base)
+    except Exception:
+        return None
+    return None
+
+
+def is_silent(audio: np.ndarray, threshold_db: float = -60.0) -> bool:
+    """True when the whole signal's peak is below ``threshold_db`` dBFS."""
+    if audio.size == 0:
+        return True
+    peak = float(np.max(np.abs(audio)))
+    return peak <= 10 ** (threshold_db / 20)
+
+
+def duration_seconds(audio: np.ndarray) -> float:
+    return audio.size / SAMPLE_RATE
+
+
+def _reject_text(head: bytes, name: str) -> None:
+    """A file that is plainly text (a .txt renamed .wav) gets a clear message instead of a codec error."""
+    if not head:
+        return
+    sample = head.lstrip(b"\xef\xbb\xbf")
+    if all(32 <= b < 127 or b in (9, 10, 13) for b in sample) and not sample.startswith((b"RIFF", b"OggS", b"fLaC", b"ID3", b"FORM")):
+        raise AudioError(f"{name}: looks like a text file, not audio")
+
+
+def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
+    """Write float32 audio as 16-bit PCM WAV (stdlib only)."""
+    import wave
+
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.tobytes())

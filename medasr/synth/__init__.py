@@ -1,0 +1,1 @@
+"""medasr.synth."""

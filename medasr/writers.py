@@ -1,0 +1,107 @@
+"""Output writers, one small class per format, chosen by name (like whisper's ``get_writer``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+from medasr.errors import ConfigError
+from medasr.schema import Transcript
+
+
+class Writer(Protocol):
+    extension: str
+
+    def format(self, transcript: Transcript) -> str: ...
+
+
+def _timestamp(seconds: float, sep: str) -> str:
+    ms = max(0, int(round(seconds * 1000)))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _cues(transcript: Transcript) -> list[tuple[float, float, str]]:
+    """Segments as (start, end, text) with strictly increasing, non-overlapping times."""
+    cues = []
+    last_end = 0.0
+    for s in transcript.segments:
+        text = s.text.strip()
+        if not text:
+            continue
+        start = max(s.start, last_end)
+        end = max(s.end, start + 0.001)
+        cues.append((start, end, text))
+        last_end = end
+    return cues
+
+
+class TxtWriter:
+    extension = "txt"
+
+    def format(self, transcript: Transcript) -> str:
+        lines = [s.text.strip() for s in transcript.segments if s.text.strip()]
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
+class JsonWriter:
+    extension = "json"
+
+    def format(self, transcript: Transcript) -> str:
+        return json.dumps(transcript.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+class SrtWriter:
+    extension = "srt"
+
+    def format(self, transcript: Transcript) -> str:
+        out = []
+        for i, (start, end, text) in enumerate(_cues(transcript), start=1):
+            out.append(f"{i}\n{_timestamp(start, ',')} --> {_timestamp(end, ',')}\n{text}\n")
+        return "\n".join(out)
+
+
+class VttWriter:
+    extension = "vtt"
+
+    def format(self, transcript: Transcript) -> str:
+        out = ["WEBVTT\n"]
+        for start, end, text in _cues(transcript):
+            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{text}\n")
+        return "\n".join(out)
+
+
+class TsvWriter:
+    """start<TAB>end<TAB>text with integer milliseconds, as openai-whisper writes it."""
+
+    extension = "tsv"
+
+    def format(self, transcript: Transcript) -> str:
+        rows = ["start\tend\ttext"]
+        for start, end, text in _cues(transcript):
+            rows.append(f"{int(round(start * 1000))}\t{int(round(end * 1000))}\t{text.replace(chr(9), ' ')}")
+        return "\n".join(rows) + "\n"
+
+
+WRITERS: dict[str, type] = {"txt": TxtWriter, "json": JsonWriter, "srt": SrtWriter, "vtt": VttWriter, "tsv": TsvWriter}
+
+
+def get_writer(fmt: str) -> Writer:
+    try:
+        return WRITERS[fmt]()
+    except KeyError:
+        raise ConfigError(f"unknown output format {fmt!r}; choose from {', '.join(WRITERS)}") from None
+
+
+def write_outputs(transcript: Transcript, stem: str, formats: list[str], output_dir: Path) -> list[Path]:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        w = get_writer(fmt)
+        p = output_dir / f"{stem}.{w.extension}"
+        p.write_text(w.format(transcript), encoding="utf-8")
+        paths.append(p)
+    return paths
