@@ -105,3 +105,16 @@ def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None, env
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`gpu` tests skip (rather than fail) where CTranslate2 sees no CUDA device."""
+    gpu_items = [i for i in items if "gpu" in i.keywords]
+    if not gpu_items:
+        return
+    from medasr.asr.device import cuda_device_count
+
+    if cuda_device_count() == 0:
+        skip = pytest.mark.skip(reason="no CUDA device visible to CTranslate2")
+        for item in gpu_items:
+            item.add_marker(skip)
