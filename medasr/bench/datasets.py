@@ -1,0 +1,144 @@
+"""Benchmark sets: any JSONL manifest, plus the ready-made ones.
+
+A manifest line is ``{"audio": "<path relative to the manifest, or absolute>", "text": "..."}``
+with an optional ``"id"`` and ``"group"`` (or ``"source"``); other keys are ignored.
+
+Ready-made sets (``--set NAME``):
+  ``real-speech``  ``<shared>/real-speech/manifest.jsonl`` (JFK, LJ Speech, spoken digits)
+  ``librivox``     Debian ``pocketsphinx-testdata``'s five LibriVox clips
+  ``primock``      the clinical conversation set made by ``medasr bench build-primock``
+Anything else is taken as a manifest path (the synth test split, for one).
+``<shared>`` is ``$MEDASR_SHARED_DATA`` if set, else ``<repo>/../shared/data``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from medasr.config import Settings
+from medasr.errors import InputError
+
+POCKETSPHINX_DIR = Path("/usr/share/pocketsphinx/test/data/librivox")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    id: str
+    audio: Path
+    text: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class BenchSet:
+    name: str
+    manifest: Path
+    utterances: tuple[Utterance, ...]
+
+
+def shared_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("MEDASR_SHARED_DATA"):
+        return Path(env["MEDASR_SHARED_DATA"])
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def load_manifest(path: str | Path, name: str | None = None, *, limit: int | None = None) -> BenchSet:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"manifest {path}: file not found")
+    utts: list[Utterance] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"manifest {path}, line {n}: not valid JSON ({e.msg})") from None
+            if not isinstance(d, dict) or not isinstance(d.get("audio"), str) or not isinstance(d.get("text"), str):
+                raise InputError(f"manifest {path}, line {n}: needs string fields 'audio' and 'text'")
+            audio = Path(d["audio"])
+            audio = audio if audio.is_absolute() else path.parent / audio
+            if not audio.is_file():
+                raise InputError(f"manifest {path}, line {n}: audio file {audio} not found")
+            group = str(d.get("group") or d.get("source") or "")
+            utts.append(Utterance(str(d.get("id") or audio.stem), audio, d["text"], group))
+    if not utts:
+        raise InputError(f"manifest {path}: holds no utterances")
+    default = path.parent.name if path.stem == "manifest" else path.stem
+    return BenchSet(name or default, path, tuple(subsample(utts, limit)))
+
+
+def subsample(utts: list[Utterance], limit: int | None) -> list[Utterance]:
+    """At most ``limit`` utterances, taken round-robin over groups, so a capped set keeps every
+    kind of speech it has; within a group, evenly spaced through it. Deterministic."""
+    if not limit or limit >= len(utts):
+        return list(utts)
+    groups: dict[str, list[Utterance]] = {}
+    for u in utts:
+        groups.setdefault(u.group, []).append(u)
+    queues = [_spread(g) for g in groups.values()]
+    chosen: set[int] = set()
+    while len(chosen) < limit:
+        for q in queues:
+            if q and len(chosen) < limit:
+                chosen.add(id(q.pop(0)))
+    return [u for u in utts if id(u) in chosen]
+
+
+def _spread(items: list[Utterance]) -> list[Utterance]:
+    """``items`` reordered so that any prefix is spread evenly over the list (0, n/2, n/4, 3n/4...)."""
+    order, seen, step = [], set(), len(items)
+    while len(order) < len(items):
+        for i in range(0, len(items), max(step, 1)):
+            if i not in seen:
+                seen.add(i)
+                order.append(items[i])
+        step //= 2
+    return order
+
+
+def librivox_manifest(out_dir: Path, source: Path = POCKETSPHINX_DIR) -> Path:
+    """Write a manifest for pocketsphinx-testdata's LibriVox clips (absolute audio paths)."""
+    trans = source / "transcription"
+    if not trans.is_file():
+        raise InputError(f"{trans} not found: install the Debian package pocketsphinx-testdata")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / "librivox.jsonl"
+    rows = []
+    for line in trans.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\s*<s>(.*)</s>\s*\((\S+)\)", line)
+        if m and (source / f"{m.group(2)}.wav").is_file():
+            rows.append({"id": m.group(2), "audio": str(source / f"{m.group(2)}.wav"), "text": m.group(1).strip(), "group": "librivox"})
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return out
+
+
+def bench_dir(settings: Settings) -> Path:
+    return Path(settings.home) / "bench"
+
+
+def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> BenchSet:
+    """A ready-made set by name, or a manifest path; ``NAME:N`` caps that set at N."""
+    m = re.fullmatch(r"(.+):(\d+)", name)
+    if m:
+        name, limit = m.group(1), int(m.group(2))
+    if name == "real-speech":
+        return load_manifest(shared_data_dir() / "real-speech" / "manifest.jsonl", name, limit=limit)
+    if name == "librivox":
+        return load_manifest(librivox_manifest(bench_dir(settings)), name, limit=limit)
+    if name == "primock":
+        path = bench_dir(settings) / "primock" / "manifest.jsonl"
+        if not path.is_file():
+            raise InputError(f"the primock set is not built ({path} missing): run `medasr bench build-primock` first")
+        return load_manifest(path, name, limit=limit)
+    path = Path(name)
+    if path.suffix in (".jsonl", ".json") or path.exists():
+        return load_manifest(path, limit=limit)
+    raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock or a manifest .jsonl path")

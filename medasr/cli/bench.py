@@ -1,0 +1,91 @@
+"""``medasr bench``: score pipelines and models on benchmark sets; build the clinical set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from medasr.config import Settings
+
+
+@click.group()
+def bench() -> None:
+    """WER, medical-term WER, drug-name WER and speed of pipeline configurations."""
+
+
+@bench.command("run")
+@click.option("--set", "sets", multiple=True, default=("real-speech", "librivox"), show_default=True, help="real-speech, librivox, primock or a manifest .jsonl, optionally NAME:N to cap it at N utterances; repeatable.")
+@click.option("--model", "models", multiple=True, help="Model name or path; repeatable (default: the configured model).")
+@click.option("--pipeline", "pipelines", multiple=True, default=("asr",), show_default=True, help="asr, asr+lexicon, asr+bart, asr+both; repeatable.")
+@click.option("--peer/--no-peer", default=False, help="Also run each model's weights through Hugging Face transformers (needs the train extra).")
+@click.option("--peer-limit", type=int, default=None, help="Run the peer on only the first N utterances of each set (it is slow on CPU).")
+@click.option("--limit", type=int, default=None, help="At most this many utterances per set (taken round-robin over its groups).")
+@click.option("--long-form", "long_form", type=float, default=60.0, show_default=True, help="Seconds of concatenated audio for the sequential-vs-batched speed test (0: skip).")
+@click.option("--batch-size", type=int, default=8, show_default=True, help="Batch size of the batched speed test.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None)
+@click.option("--compute-type", default=None)
+@click.option("--beam-size", type=int, default=None)
+@click.option("--threads", type=int, default=None)
+@click.option("--vocab-terms/--no-vocab-terms", default=True, show_default=True, help="Also score our vocabulary's term list and its drug names (builds the vocabulary if missing).")
+@click.option("--bootstrap", "n_boot", type=int, default=1000, show_default=True, help="Bootstrap resamples for the 95% intervals (fixed seed).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-out"), show_default=True, help="Folder for results.json, results.md, utterances.md and the PNG plots.")
+def run_cmd(sets, models, pipelines, peer, peer_limit, limit, long_form, batch_size, device, compute_type, beam_size, threads, vocab_terms, n_boot, out_dir) -> None:
+    """Run every model x pipeline (and the peer) on the sets, in one process, and report."""
+    from medasr.bench.report import write_all
+    from medasr.bench.runner import BenchConfig, run_bench
+    from medasr.bench.terms import all_termsets, medwer_terms
+
+    settings = Settings.resolve({"device": device, "compute_type": compute_type, "beam_size": beam_size, "threads": threads})
+    config = BenchConfig(
+        sets=tuple(sets),
+        models=tuple(models) or (settings.model,),
+        pipelines=tuple(dict.fromkeys(pipelines)),
+        peer=peer,
+        peer_limit=peer_limit,
+        limit=limit,
+        long_form_seconds=long_form,
+        batch_size=batch_size,
+        n_boot=n_boot,
+    )
+    from medasr.bench.datasets import resolve_set
+    from medasr.pipeline import correction_stages
+
+    for name in config.sets:  # fail on a bad set or pipeline before the slow set-up
+        resolve_set(name, settings, limit=limit)
+    for spec in config.pipelines:
+        correction_stages(spec)
+    terms = all_termsets(settings, build_vocab=True) if vocab_terms else [t for t in (medwer_terms(),) if t]
+    result = run_bench(config, settings, termsets=terms, echo=lambda m: click.echo(m, err=True))
+    paths = write_all(result, out_dir, [t for t in terms if t.name == "medwer"])
+    click.echo((out_dir / "results.md").read_text(encoding="utf-8"))
+    click.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+
+
+@bench.command("build-primock")
+@click.option("--cap", type=int, default=200, show_default=True, help="At most this many utterances.")
+@click.option("--engine", "engines", multiple=True, help="TTS engines whose held-out voices speak the set (default: flite, espeak-ng, kokoro).")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=None, help="PriMock57 folder (default: <shared>/primock57-dev).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: $MEDASR_HOME/bench/primock).")
+def build_primock(cap, engines, source, out_dir) -> None:
+    """Build the clinical conversation set from PriMock57 transcripts and held-out TTS voices."""
+    from rich.progress import Progress
+
+    from medasr.bench import primock
+    from medasr.bench.datasets import bench_dir, shared_data_dir
+    from medasr.bench.terms import medwer_terms, vocab_terms
+    from medasr.errors import InputError
+
+    if cap < 1:
+        raise InputError(f"--cap must be at least 1, not {cap}")
+    settings = Settings.resolve()
+    source = source or shared_data_dir() / "primock57-dev"
+    out_dir = out_dir or bench_dir(settings) / "primock"
+    with Progress(transient=True) as bar:
+        task = bar.add_task("speaking", total=cap)
+        manifest = primock.build(
+            source, out_dir, cap=cap, engines=tuple(engines) or primock.DEFAULT_ENGINES, home=settings.home,
+            termsets=[t for t in vocab_terms(settings) if t.name == "drug"] + [t for t in (medwer_terms(),) if t], progress=lambda i, n: bar.update(task, completed=i, total=n),
+        )
+    n = sum(1 for _ in manifest.open(encoding="utf-8"))
+    click.echo(f"{n} utterances -> {manifest}")

@@ -1,0 +1,165 @@
+"""The BART semantic corrector: rewrites ASR text into the intended clinical text, auditably.
+
+Each segment is cut into chunks of at most ``CHUNK_WORDS`` words; each chunk goes to the model
+with a few words before and after it as context (:func:`make_source`), all chunks of a
+transcript in one batched CTranslate2 call (int8 on CPU, float16 on GPU). The output is diffed
+word by word against the input; :func:`medasr.correction.bart_diff.gate` decides which changes
+are applied and which are kept as suggestions. Every change becomes an ``Edit(source="bart")``.
+
+Words another stage already edited (the lexicon stage in ``--correct both``) are left alone, so
+the two stages never fight over a span.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from medasr.config import Settings
+from medasr.correction.bart_diff import GatePolicy, WordChange, gate
+from medasr.correction.bart_format import make_source
+from medasr.correction.bart_noise import norm_word
+from medasr.correction.base import register
+from medasr.schema import Edit, Segment, Transcript, Word
+
+log = logging.getLogger("medasr.correction")
+
+CHUNK_WORDS = 24
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    seg_index: int
+    w0: int  # first word (index into the segment's tokens)
+    words: tuple[str, ...]
+    source: str
+
+
+class BartCorrector:
+    name = "bart"
+
+    def __init__(self, settings: Settings | None = None, model_path: str | Path | None = None, *,
+                 policy: GatePolicy | None = None, term_check=None, beam_size: int = 2) -> None:
+        from medasr.correction.bart_assets import resolve_corrector_path
+
+        self.settings = settings or Settings.resolve()
+        self.model_path = resolve_corrector_path(model_path, self.settings)
+        self.policy = policy or GatePolicy()
+        self._term_check = term_check
+        self._model = None
+        self.beam_size = beam_size
+
+    @property
+    def model(self):
+        if self._model is None:
+            from medasr.correction.bart_infer import CorrectorModel
+
+            s = self.settings
+            self._model = CorrectorModel(self.model_path, device=s.device, compute_type=s.compute_type,
+                                         threads=s.threads, beam_size=self.beam_size)
+        return self._model
+
+    @property
+    def is_term(self):
+        if self._term_check is None:
+            from medasr.correction.bart_assets import term_checker
+
+            self._term_check = term_checker(self.settings)
+        return self._term_check
+
+    def correct(self, transcript: Transcript) -> Transcript:
+        t0 = time.perf_counter()
+        segs = list(transcript.segments)
+        tokens = [s.text.split() for s in segs]
+        chunks = _chunks(tokens)
+        rewrites = self.model.rewrite([c.source for c in chunks])
+        per_seg: dict[int, list[WordChange]] = {}
+        for c, rw in zip(chunks, rewrites):
+            protected = _protected(transcript.edits, segs[c.seg_index], tokens[c.seg_index])
+            local = frozenset(i - c.w0 for i in protected if c.w0 <= i < c.w0 + len(c.words))
+            for ch in gate(c.words, rw.words, rw.word_probs, self.is_term, self.policy, local, math.exp(rw.score)):
+                per_seg.setdefault(c.seg_index, []).append(
+                    WordChange(ch.i0 + c.w0, ch.i1 + c.w0, ch.before, ch.after, ch.prob, ch.applied, ch.reason))
+        edits = list(transcript.edits)
+        for si, changes in sorted(per_seg.items()):
+            new_seg, seg_edits = _apply(segs[si], tokens[si], changes)
+            segs[si] = new_seg
+            edits += seg_edits
+        n_applied = sum(1 for e in edits[len(transcript.edits):] if e.applied)
+        log.info("bart: %d chunks, %d edits (%d applied) in %.2f s", len(chunks),
+                 len(edits) - len(transcript.edits), n_applied, time.perf_counter() - t0)
+        options = {**transcript.options, "bart_model": str(self.model_path.name)}
+        return transcript.with_changes(segments=tuple(segs), edits=tuple(edits), options=options)
+
+
+def _chunks(tokens: list[list[str]]) -> list[_Chunk]:
+    flat = [(si, wi) for si, ws in enumerate(tokens) for wi in range(len(ws))]
+    pos = {k: n for n, k in enumerate(flat)}
+    all_words = [tokens[si][wi] for si, wi in flat]
+    out = []
+    for si, ws in enumerate(tokens):
+        for w0 in range(0, len(ws), CHUNK_WORDS):
+            part = ws[w0:w0 + CHUNK_WORDS]
+            start = pos[(si, w0)]
+            end = start + len(part)
+            left = " ".join(all_words[max(0, start - 8):start])
+            right = " ".join(all_words[end:end + 8])
+            out.append(_Chunk(si, w0, tuple(part), make_source(" ".join(part), left, right)))
+    return out
+
+
+def _protected(edits: tuple[Edit, ...], seg: Segment, toks: list[str]) -> set[int]:
+    """Token indices of ``seg`` that another stage's applied edits produced."""
+    out: set[int] = set()
+    norm = [norm_word(t) for t in toks]
+    for e in edits:
+        if e.source == "bart" or e.segment_id != seg.id or not e.applied:
+            continue
+        target = [norm_word(w) for w in e.after.split()]
+        n = len(target)
+        if n == 0:
+            continue
+        for i in range(len(norm) - n + 1):
+            if norm[i:i + n] == target:
+                out.update(range(i, i + n))
+    return out
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+
+def _apply(seg: Segment, toks: list[str], changes: list[WordChange]) -> tuple[Segment, list[Edit]]:
+    spans = _spans(seg.text)
+    aligned = len(seg.words) == len(toks)
+    edits = []
+    for ch in changes:
+        ids = tuple(seg.words[i].id for i in range(ch.i0, ch.i1)) if aligned else ()
+        if ch.i1 > ch.i0:
+            cs, ce = spans[ch.i0][0], spans[ch.i1 - 1][1]
+        else:
+            cs = ce = spans[ch.i0][0] if ch.i0 < len(spans) else len(seg.text)
+        edits.append(Edit(segment_id=seg.id, before=ch.before, after=ch.after, source="bart", score=round(ch.prob, 4),
+                          word_ids=ids, char_start=cs, char_end=ce, applied=ch.applied, reason=ch.reason))
+    applied = sorted((c for c in changes if c.applied), key=lambda c: c.i0, reverse=True)
+    if not applied:
+        return seg, edits
+    new_toks = list(toks)
+    words = list(seg.words)
+    for ch in applied:
+        new_toks[ch.i0:ch.i1] = [ch.after]
+        if aligned:
+            first, last = seg.words[ch.i0], seg.words[ch.i1 - 1]
+            words[ch.i0:ch.i1] = [Word(start=first.start, end=last.end, text=" " + ch.after,
+                                       probability=round(ch.prob, 4), id=first.id)]
+    lead = " " if seg.text.startswith(" ") else ""
+    return (Segment(id=seg.id, start=seg.start, end=seg.end, text=lead + " ".join(new_toks), words=tuple(words),
+                    avg_logprob=seg.avg_logprob, no_speech_prob=seg.no_speech_prob,
+                    compression_ratio=seg.compression_ratio, speaker=seg.speaker), edits)
+
+
+register("bart", BartCorrector)

@@ -1,0 +1,127 @@
+"""(hypothesis, reference) pairs for the BART corrector.
+
+Real pairs come from running an ASR model over synthetic clinical speech: the synth corpus
+(a ``manifest.jsonl`` with ``text`` in written form, ``audio`` and ``split``) or, when there
+is none, sentences from :mod:`medasr.correction.bart_sentences` spoken by espeak-ng. The test
+split is never used for training pairs. Pairs are stored as JSON lines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from medasr.errors import BackendError, InputError
+
+log = logging.getLogger("medasr.correction")
+
+ESPEAK_VOICES = ("en-us", "en-us+m3", "en-us+f2", "en", "en-gb-x-rp+f3", "en-us+m7")
+
+
+@dataclass(frozen=True)
+class Pair:
+    hyp: str
+    ref: str
+    source: str  # asr:<model> | noise | identity
+    split: str = "train"
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class SpeechItem:
+    id: str
+    text: str
+    split: str
+    audio: Path | None = None  # None: synthesize with espeak-ng
+
+
+def write_pairs(path: Path, pairs: Iterable[Pair]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8") as f:
+        for p in pairs:
+            f.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def read_pairs(path: Path) -> list[Pair]:
+    if not Path(path).is_file():
+        raise InputError(f"pairs file {path} does not exist; build it with `medasr train corrector --build-pairs`")
+    out = []
+    with Path(path).open(encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                out.append(Pair(hyp=str(d["hyp"]), ref=str(d["ref"]), source=str(d.get("source", "")),
+                                split=str(d.get("split", "train")), id=str(d.get("id", ""))))
+            except (json.JSONDecodeError, KeyError) as e:
+                raise InputError(f"{path}:{i}: not a pair ({e})") from None
+    return out
+
+
+def read_manifest(path: Path) -> list[SpeechItem]:
+    """Items of a synth-corpus manifest.jsonl (``text``, ``audio`` relative to the file, ``split``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"synth manifest {path} does not exist")
+    items = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            audio = Path(d["audio"])
+            items.append(SpeechItem(id=str(d.get("id", i)), text=str(d["text"]), split=str(d.get("split", "train")),
+                                    audio=audio if audio.is_absolute() else path.parent / audio))
+        except (json.JSONDecodeError, KeyError) as e:
+            raise InputError(f"{path}:{i}: not a manifest item ({e})") from None
+    return items
+
+
+def espeak_wav(text: str, out: Path, voice: str = "en-us", speed: int = 160) -> Path:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise BackendError("espeak-ng is not installed (apt-get install espeak-ng)")
+    r = subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(out), text], capture_output=True, timeout=60)
+    if r.returncode != 0 or not out.is_file():
+        raise BackendError(f"espeak-ng failed for voice {voice}: {r.stderr.decode(errors='replace')[:200]}")
+    return out
+
+
+def asr_pairs(items: Iterable[SpeechItem], transcriber, *, model_name: str, seed: int = 0,
+              progress: bool = True, skip_splits: tuple[str, ...] = ("test",)) -> Iterator[Pair]:
+    """Transcribe each item (synthesizing it first when it has no audio) and yield pairs.
+
+    Items of ``skip_splits`` (the test split by default: it is for evaluation only) are skipped.
+    """
+    import random
+
+    from medasr.asr.base import TranscribeOptions
+    from medasr.audio import load_audio
+
+    rng = random.Random(seed)
+    opts = TranscribeOptions(language="en", beam_size=5, vad=False, word_timestamps=False)
+    todo = [it for it in items if it.split not in skip_splits]
+    try:
+        from tqdm import tqdm
+
+        it_iter = tqdm(todo, desc=f"asr pairs ({model_name})", disable=not progress)
+    except ImportError:  # pragma: no cover
+        it_iter = todo
+    with tempfile.TemporaryDirectory(prefix="medasr-pairs-") as tmp:
+        for it in it_iter:
+            path = it.audio
+            if path is None:
+                path = espeak_wav(it.text, Path(tmp) / "u.wav", voice=rng.choice(ESPEAK_VOICES),
+                                  speed=rng.choice((140, 155, 170, 185)))
+            hyp = transcriber.transcribe(load_audio(path), opts).text.strip()
+            yield Pair(hyp=hyp, ref=it.text, source=f"asr:{model_name}", split=it.split, id=it.id)

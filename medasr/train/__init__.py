@@ -1,0 +1,1 @@
+"""Training: Whisper fine-tuning (CT2 <-> transformers, `medasr train asr`) and the corrector."""

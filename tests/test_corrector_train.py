@@ -1,0 +1,91 @@
+"""Training the BART corrector for a few steps on a handful of pairs, exporting it to CTranslate2
+int8, and running the real exported model through the corrector (CI-sized: tiny model, 3 steps)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from medasr.correction.bart_pairs import Pair, read_pairs, write_pairs
+from medasr.errors import InputError
+from medasr.schema import Transcript
+
+PAIRS = [
+    Pair("We agreed to try spy on lactone four times a day.", "We agreed to try spironolactone four times a day.", "asr:tiny.en", "train"),
+    Pair("Start met form in 500 milligrams twice daily.", "Start metformin 500 milligrams twice daily.", "asr:tiny.en", "train"),
+    Pair("He is allergic to warfarin and was switched to can this Arton.", "He is allergic to warfarin and was switched to candesartan.", "asr:tiny.en", "train"),
+    Pair("She has a history of hyper tension.", "She has a history of hypertension.", "asr:tiny.en", "train"),
+    Pair("Continue lisinopril 10 milligrams.", "Continue lisinopril 10 milligrams.", "asr:tiny.en", "dev"),
+    Pair("Increase rammy pril to 5 milligrams.", "Increase ramipril to 5 milligrams.", "asr:tiny.en", "dev"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("MEDASR_HOME", str(tmp_path / "home"))
+
+
+def test_train_export_and_correct(tmp_path):
+    from medasr.correction.bart import BartCorrector
+    from medasr.correction.bart_format import pruned_tokenizer_json
+    from medasr.train.corrector import TrainConfig, train_corrector
+    from medasr.train.corrector_data import DataMix, build_examples, common_words
+    from medasr.train.corrector_model import export_ct2
+
+    write_pairs(tmp_path / "pairs.jsonl", PAIRS)
+    pairs = read_pairs(tmp_path / "pairs.jsonl")
+    assert pairs == PAIRS
+    mix = DataMix(n_generated=20, n_icd=10, n_random=10, seed=1)
+    train, dev, conf = build_examples(pairs, common_words(pruned_tokenizer_json()), mix)
+    kinds = {e.kind for e in train}
+    assert kinds == {"asr", "noise", "identity"}
+    assert sum(e.kind == "asr" for e in train) == 4 * mix.asr_repeats
+    dev_refs = {p.ref for p in pairs if p.split == "dev"}
+    assert not any(e.target.strip() in dev_refs for e in train)  # dev references never train
+    assert {e.target.strip() for e in dev} == dev_refs
+    assert conf.n_confusions >= 3
+    identity = [e for e in train if e.kind == "identity"]
+    assert len(identity) >= 0.3 * len(train)
+    assert all(e.target.strip() in e.source for e in identity)
+
+    cfg = TrainConfig(out_dir=tmp_path / "run", size="tiny", steps=3, batch_size=4, eval_every=2, seed=0, threads=1)
+    res = train_corrector(cfg, train[:40], dev, progress=False)
+    assert res.steps == 3 and res.best_dev_loss > 0
+    log = [json.loads(x) for x in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [2, 3]
+    assert (res.hf_dir / "model.safetensors").is_file()
+
+    ct2 = export_ct2(res.hf_dir, tmp_path / "ct2", card={"name": "test"})
+    assert {"model.bin", "tokenizer.json", "config.json", "corrector.json"} <= {p.name for p in ct2.iterdir()}
+    assert (ct2 / "model.bin").stat().st_size < 5_000_000
+
+    t = Transcript.from_text("We agreed to try spy on lactone four times a day.\nReview in two weeks.")
+    c = BartCorrector(model_path=ct2, term_check=lambda p: p in {"spironolactone"})
+    out = c.correct(t)
+    # whatever an untrained model writes: every change is an audited bart edit, and text only
+    # changes where an applied edit says so
+    assert all(e.source == "bart" and 0.0 <= e.score <= 1.0 and e.reason for e in out.edits)
+    for before, after in zip(t.segments, out.segments):
+        if before.text != after.text:
+            assert any(e.applied and e.segment_id == before.id and e.after in after.text for e in out.edits)
+        else:
+            assert not any(e.applied and e.segment_id == before.id for e in out.edits)
+
+
+def test_cli_reports_missing_pairs(tmp_path):
+    from medasr.cli.train_corrector import corrector
+
+    res = CliRunner().invoke(corrector, ["--out", str(tmp_path / "run"), "--pairs", str(tmp_path / "none.jsonl")])
+    assert res.exit_code != 0
+    assert isinstance(res.exception, InputError) and "none.jsonl" in str(res.exception)
+
+
+def test_base_model_offline_is_a_clear_error(tmp_path):
+    from medasr.errors import ModelNotFoundError
+    from medasr.train.corrector_model import pretrained_model
+
+    with pytest.raises(ModelNotFoundError, match="facebook/bart-base"):
+        pretrained_model("facebook/bart-base")
