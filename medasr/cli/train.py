@@ -1,0 +1,95 @@
+"""``medasr train``: ``asr`` (Whisper fine-tuning) and, when installed, ``corrector``."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+from pathlib import Path
+
+import click
+
+log = logging.getLogger("medasr.train")
+
+
+@click.group()
+def train() -> None:
+    """Train models: Whisper fine-tuning on a synth corpus (asr)."""
+
+
+@train.command("asr")
+@click.option("--base", default="tiny.en", show_default=True, help="Base model: tiny.en, base, a CTranslate2 or transformers folder, or a hub id (online).")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), help="A synth manifest.jsonl (or its folder); repeat to mix several.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder: checkpoints, loss log, transformers and CTranslate2 exports.")
+@click.option("--make-corpus", type=int, default=0, help="No synth corpus at hand: synthesize N sentences here (espeak-ng/flite training voices) into OUT/corpus.")
+@click.option("--steps", type=int, default=0, show_default=True, help="Optimizer steps (0: use --epochs).")
+@click.option("--epochs", type=float, default=3.0, show_default=True)
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--lr", type=float, default=1e-5, show_default=True, help="Peak learning rate (AdamW, linear warmup and decay).")
+@click.option("--freeze-encoder/--train-encoder", default=True, show_default=True, help="Freeze the encoder (guards against forgetting; the CPU default) or train all weights.")
+@click.option("--freeze-embeddings/--train-embeddings", default=True, show_default=True, help="Keep token and position embeddings (and the tied output projection) fixed.")
+@click.option("--freeze-cross-kv/--train-cross-kv", default=True, show_default=True, help="With a frozen encoder, also keep the cross-attention key/value projections fixed.")
+@click.option("--spec-augment/--no-spec-augment", default=True, show_default=True)
+@click.option("--audio-augment/--no-audio-augment", default=True, show_default=True, help="Gain and noise on about half the clips.")
+@click.option("--eval-every", type=int, default=50, show_default=True, help="Steps between dev-set evaluations and checkpoints.")
+@click.option("--patience", type=int, default=4, show_default=True, help="Evaluations without dev-loss improvement before stopping early.")
+@click.option("--max-train", type=int, default=None, help="Use at most this many training utterances.")
+@click.option("--max-dev", type=int, default=200, show_default=True, help="Use at most this many dev utterances.")
+@click.option("--pack-seconds", type=float, default=0.0, show_default=True, help="Join utterances into clips up to this long (e.g. 24): fewer encoder passes per sentence.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--threads", type=int, default=0, help="torch CPU threads (0: torch decides).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--resume/--restart", default=True, show_default=True, help="Continue from OUT/checkpoint.pt when it exists.")
+@click.option("--quantization", "quantizations", multiple=True, default=("int8",), show_default=True, help="CTranslate2 exports to write (int8, float16, ...).")
+@click.option("--register", "register_as", default=None, help="Add the int8 export to the model store under this name.")
+def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: int, epochs: float, batch_size: int, lr: float, freeze_encoder: bool, freeze_embeddings: bool, freeze_cross_kv: bool,
+        spec_augment: bool, audio_augment: bool, eval_every: int, patience: int, max_train: int | None, max_dev: int, pack_seconds: float, seed: int, threads: int, device: str,
+        resume: bool, quantizations: tuple[str, ...], register_as: str | None) -> None:
+    """Fine-tune Whisper on synth manifests and export it to CTranslate2."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from medasr.config import Settings
+    from medasr.errors import ConfigError
+    from medasr.train.asr import TrainConfig, train_asr
+
+    settings = Settings.resolve({})
+    if make_corpus:
+        from medasr.train.corpus import build_corpus
+
+        with Progress(TextColumn("corpus"), BarColumn(), TextColumn("{task.completed}/{task.total}"), transient=True) as bar:
+            task = bar.add_task("corpus", total=make_corpus)
+            data = data + (build_corpus(out / "corpus", make_corpus, seed=seed, home=settings.home, progress=lambda d, t: bar.update(task, completed=d, total=t)),)
+    if not data:
+        raise ConfigError("give --data MANIFEST (from `medasr synth`) or --make-corpus N")
+    cfg = TrainConfig(data=data, out=out, base=base, steps=steps, epochs=epochs, batch_size=batch_size, lr=lr, freeze_encoder=freeze_encoder, freeze_embeddings=freeze_embeddings, freeze_cross_kv=freeze_cross_kv,
+                      spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds,
+                      seed=seed, threads=threads, device=device, resume=resume, quantizations=tuple(quantizations))
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} {task.fields[info]}"), TimeRemainingColumn()) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int, metrics: dict[str, float]) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total, info="")
+            info = " ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+            bar.update(tasks[stage], completed=done, total=total, info=info)
+
+        res = train_asr(cfg, settings, progress)
+    click.echo(json.dumps(res.summary(), indent=2))
+    if register_as:
+        from medasr.train.registry import register_trained
+
+        entry = register_trained(register_as, res, settings)
+        click.echo(f"registered {entry['name']} -> {entry['path']}")
+
+
+def _attach_corrector() -> None:
+    if importlib.util.find_spec("medasr.cli.train_corrector") is None:
+        return
+    try:
+        train.add_command(importlib.import_module("medasr.cli.train_corrector").corrector)
+    except (ImportError, AttributeError) as e:  # a broken extra must not break `train asr`
+        log.warning("medasr train corrector unavailable: %s", e)
+
+
+_attach_corrector()

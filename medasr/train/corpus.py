@@ -1,0 +1,140 @@
+"""A small training corpus made here, for when no ``medasr synth`` corpus is at hand (tests,
+quick CPU runs): clinical sentences plus general conversational English (the guard against
+forgetting), spoken by the synth engines' training voices, written as a synth manifest.
+
+The full corpus (more engines, rooms, held-out voices and terms) is ``medasr synth``'s job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from medasr.errors import BackendError
+
+log = logging.getLogger("medasr.train")
+
+_OPEN = ("How are you feeling today", "What brings you in this morning", "When did this first start", "Have you noticed anything that makes it better or worse",
+         "Is there anything else you wanted to talk about", "Do you have any questions for me", "Can you tell me a little more about that", "How have you been sleeping",
+         "Has anyone else at home been unwell", "Are you able to carry on with your normal day")
+_SUBJ = ("my daughter", "my husband", "the neighbour", "my brother", "a friend from work", "my mother", "the children", "my partner")
+_VERB = ("went to the shops", "walked the dog", "drove to the station", "cooked dinner", "watched the football", "cleaned the house", "visited the library", "caught the early train")
+_WHEN = ("yesterday", "last weekend", "on Tuesday", "this morning", "a few weeks ago", "over the holidays", "after lunch", "before the storm")
+_FEEL = ("tired", "much better", "a bit worried", "quite busy", "really hungry", "fine", "cold all the time", "out of breath on the stairs")
+_THING = ("the weather", "the garden", "the new job", "the car", "the holiday", "the meeting", "the school run", "the flat")
+_ADJ = ("lovely", "terrible", "a nightmare", "much easier than I thought", "very expensive", "quite nice", "a bit of a struggle", "better than last year")
+
+
+def general_sentences(n: int, seed: int = 0) -> list[str]:
+    """Everyday conversational English of the kind heard around a consultation."""
+    rng = random.Random(seed + 1009)
+    out: set[str] = set()
+    tries = 0
+    while len(out) < n and tries < n * 50:
+        tries += 1
+        t = rng.randrange(6)
+        if t == 0:
+            s = rng.choice(_OPEN) + "?"
+        elif t == 1:
+            s = f"{rng.choice(_SUBJ).capitalize()} {rng.choice(_VERB)} {rng.choice(_WHEN)}."
+        elif t == 2:
+            s = f"I have been feeling {rng.choice(_FEEL)} since {rng.choice(_WHEN)}."
+        elif t == 3:
+            s = f"Honestly, {rng.choice(_THING)} has been {rng.choice(_ADJ)}."
+        elif t == 4:
+            s = f"{rng.choice(_SUBJ).capitalize()} said {rng.choice(_THING)} was {rng.choice(_ADJ)}."
+        else:
+            s = f"{rng.choice(_OPEN)}, and {rng.choice(_SUBJ)} {rng.choice(_VERB)} {rng.choice(_WHEN)}?"
+        out.add(s)
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class CorpusItem:
+    id: str
+    text: str
+    kind: str  # medical | general
+    split: str
+
+
+def corpus_texts(n: int, *, general_frac: float = 0.25, seed: int = 0, test: bool = False,
+                 exclude: frozenset[str] = frozenset()) -> list[CorpusItem]:
+    """``n`` sentences: clinical (train/dev splits of the shared generator; with ``test`` its
+    test split only) and general conversational English."""
+    from medasr.correction.bart_sentences import clinical_sentences
+
+    n_gen = int(round(n * general_frac))
+    keep = (lambda s: s.split == "test") if test else (lambda s: s.split != "test")
+    med = [s for s in clinical_sentences(int((n - n_gen) * (8 if test else 1.4)) + 10, seed=seed) if keep(s) and s.text not in exclude][: n - n_gen]
+    rng = random.Random(seed)
+    items = [CorpusItem(s.id, s.text, "medical", s.split) for s in med]
+    for i, s in enumerate([g for g in general_sentences(n_gen + len(exclude), seed) if g not in exclude][:n_gen]):
+        split = "test" if test else "dev" if rng.random() < 0.08 else "train"
+        items.append(CorpusItem(f"gen-en-{seed}-{i:05d}", s, "general", split))
+    rng.shuffle(items)
+    return items
+
+
+def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[str, ...] = ("espeak-ng", "flite"), general_frac: float = 0.25,
+                 home: Path | None = None, progress: Callable[[int, int], None] | None = None, test: bool = False,
+                 exclude: frozenset[str] = frozenset()) -> Path:
+    """Synthesize ``n`` sentences into ``out_dir`` (WAVs + manifest.jsonl); returns the manifest.
+    Only the engines' training voices are used; ``test`` builds a test set instead: test-split
+    sentences spoken by the held-out voices only."""
+    from medasr.audio import SAMPLE_RATE, write_wav
+    from medasr.synth.engines.base import VoiceParams, get_engine
+    from medasr.vocab.normalize import to_spoken
+
+    out = Path(out_dir)
+    (out / "audio").mkdir(parents=True, exist_ok=True)
+    voices = []
+    for name in engines:
+        eng = get_engine(name, home or out)
+        voices += [(eng, v) for v in eng.voices() if v.heldout == test]
+    if not voices:
+        raise BackendError(f"no TTS voices available from {', '.join(engines)}; install espeak-ng or flite")
+    rng = np.random.default_rng(seed)
+    items = corpus_texts(n, general_frac=general_frac, seed=seed, test=test, exclude=exclude)
+    manifest = out / "manifest.jsonl"
+    fh = open(manifest, "w", encoding="utf-8")  # written as it goes: a stopped run leaves a usable manifest
+    n_ok = 0
+    for k, it in enumerate(items):
+        eng, voice = voices[int(rng.integers(len(voices)))]
+        params = VoiceParams(rate=float(rng.uniform(0.85, 1.15)), pitch=float(rng.uniform(0.8, 1.2)))
+        spoken = to_spoken(it.text)
+        rel = f"audio/{it.id}.wav"
+        if not (out / rel).is_file():  # a resumed build keeps its WAVs: the same seed draws the same voices
+            try:
+                audio, sr = eng.synthesize(spoken, voice, params)
+            except BackendError as e:
+                log.warning("skipping %s: %s", it.id, e)
+                continue
+            write_wav(out / rel, audio if sr == SAMPLE_RATE else _resample(audio, sr, it.id))
+        n_ok += 1
+        fh.write(json.dumps({"id": it.id, "audio": rel, "text": it.text, "spoken": spoken, "terms": [], "engine": eng.name, "voice": voice.id,
+                      "augmentation": [], "split": it.split, "kind": it.kind, "params": params.to_dict()}) + "\n")
+        fh.flush()
+        if progress:
+            progress(k + 1, len(items))
+    fh.close()
+    if n_ok == 0:
+        raise BackendError(f"no sentence could be synthesized into {out}")
+    return manifest
+
+
+def _resample(audio: np.ndarray, sr: int, label: str) -> np.ndarray:
+    import io
+
+    import soundfile as sf
+
+    from medasr.audio import load_audio
+
+    buf = io.BytesIO()
+    sf.write(buf, audio, sr, format="WAV")
+    return load_audio(buf.getvalue(), label=label)
