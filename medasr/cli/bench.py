@@ -89,3 +89,13 @@ def build_primock(cap, engines, source, out_dir) -> None:
         )
     n = sum(1 for _ in manifest.open(encoding="utf-8"))
     click.echo(f"{n} utterances -> {manifest}")
+
+
+def _attach_notes() -> None:
+    """`medasr bench notes`: the note structurer's evaluation (its module imports only click)."""
+    from medasr.note.cli_eval import notes_command
+
+    bench.add_command(notes_command, "notes")
+
+
+_attach_notes()

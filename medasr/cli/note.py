@@ -1,0 +1,38 @@
+"""``medasr note TRANSCRIPT``: structure a transcript into a grounded clinical note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("note")
+@click.argument("transcript", type=str)
+@click.option("-f", "--format", "fmt", type=click.Choice(["md", "json", "fhir"]), default="md", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("-b", "--backend", type=click.Choice(["rules", "openai", "transformers"]), default=None, help="Note backend (default: setting note_backend, rules).")
+@click.option("--mode", type=click.Choice(["auto", "dictation", "conversation"]), default="auto", show_default=True, help="Dictation (one speaker) or doctor-patient conversation.")
+@click.option("--llm-url", default=None, help="OpenAI-compatible endpoint for --backend openai (e.g. http://127.0.0.1:8000/v1). Key from MEDASR_LLM_API_KEY or OPENAI_API_KEY.")
+@click.option("--llm-model", default=None, help="Model name at the endpoint, or a local model folder / .gguf for --backend transformers.")
+@click.option("--llm-timeout", type=float, default=None, help="Seconds to wait for the LLM endpoint.")
+@click.option("--vocab", default=None, help="Path to a built vocabulary artifact.")
+def note(transcript: str, fmt: str, output: Path | None, backend: str | None, mode: str, llm_url: str | None,
+         llm_model: str | None, llm_timeout: float | None, vocab: str | None) -> None:
+    """Structure TRANSCRIPT (medasr JSON, plain text, or - for stdin) into a note whose every item
+    points at the transcript words it came from."""
+    from medasr.config import Settings
+    from medasr.note import render, structure
+    from medasr.note.io import read_transcript
+
+    settings = Settings.resolve(
+        {"note_backend": backend, "llm_url": llm_url, "llm_model": llm_model, "llm_timeout": llm_timeout, "vocab": vocab}
+    )
+    tr = read_transcript(transcript)
+    result = structure(tr, settings, mode=mode)
+    text = render(result, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({result.grounding.get('kept', 0)} items, {result.grounding.get('dropped', 0)} dropped as ungrounded)", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,233 @@
+"""The Gradio dictation app: ``medasr ui``, and mounted on ``medasr serve`` at ``/ui``.
+
+Record or upload; a live transcript while recording; the transcript with corrections
+highlighted (heard -> became, and why); the note as Markdown and JSON; downloads (txt, json,
+srt, note, FHIR). Errors are shown in words (``gr.Error``), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from medasr.errors import MedasrError
+from medasr.schema import Transcript
+
+log = logging.getLogger("medasr.ui.gradio")
+CORRECT_CHOICES = ["none", "lexicon", "bart", "both"]
+EDIT_HEADERS = ["heard", "became", "why", "source", "score", "applied"]
+
+
+def highlight(t: Transcript) -> list[tuple[str, str | None]]:
+    """The transcript as (text, label) spans; corrected words carry 'heard -> became'."""
+    by_seg: dict[int, list] = {}
+    for e in t.edits:
+        if e.applied and e.after:
+            by_seg.setdefault(e.segment_id, []).append(e)
+    out: list[tuple[str, str | None]] = []
+    for s in t.segments:
+        text, pos = s.text.strip(), 0
+        for e in by_seg.get(s.id, []):
+            i = text.find(e.after, pos)
+            if i < 0:
+                continue
+            if i > pos:
+                out.append((text[pos:i], None))
+            out.append((e.after, f"{e.before} -> {e.after}"))
+            pos = i + len(e.after)
+        out.append((text[pos:] + " ", None))
+    return out
+
+
+def edit_rows(t: Transcript) -> list[list[Any]]:
+    return [[e.before, e.after, e.reason, e.source, round(e.score, 3), e.applied] for e in t.edits]
+
+
+def _downloads(t: Transcript, note: Any) -> list[str]:
+    from medasr.writers import get_writer
+
+    d = Path(tempfile.mkdtemp(prefix="medasr-ui-"))
+    stem = Path(t.audio or "transcript").stem or "transcript"
+    paths = []
+    for fmt in ("txt", "json", "srt"):
+        w = get_writer(fmt)
+        p = d / f"{stem}.{w.extension}"
+        p.write_text(w.format(t), encoding="utf-8")
+        paths.append(str(p))
+    if note is not None:
+        from medasr.note import render
+
+        for fmt, ext in (("md", "note.md"), ("json", "note.json"), ("fhir", "fhir.json")):
+            p = d / f"{stem}.{ext}"
+            p.write_text(render(note, fmt), encoding="utf-8")
+            paths.append(str(p))
+    return paths
+
+
+def _to_16k(sr: int, data: np.ndarray) -> np.ndarray:
+    from medasr.ui.protocol import resample
+
+    a = np.asarray(data)
+    if a.ndim == 2:
+        a = a.mean(axis=1)
+    if np.issubdtype(a.dtype, np.integer):
+        a = a.astype(np.float32) / float(np.iinfo(a.dtype).max)
+    return resample(a.astype(np.float32), int(sr))
+
+
+class LiveSession:
+    """A StreamingTranscriber decoded by its own thread, so the microphone callback returns at
+    once and never drops audio while a decode runs."""
+
+    def __init__(self, transcriber: Any, options: Any) -> None:
+        import threading
+
+        from medasr.asr.streaming import StreamingTranscriber
+
+        self.stream = StreamingTranscriber(transcriber, options)
+        self.text = ""
+        self.error: str | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="medasr-live", daemon=True)
+        self._thread.start()
+
+    def feed(self, audio: np.ndarray) -> None:
+        self.stream.insert_audio_chunk(audio)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(0.5)
+            self._wake.clear()
+            while self.stream.pending_seconds >= self.stream.config.min_chunk and not self._stop.is_set():
+                try:
+                    u = self.stream.process_iter()
+                except Exception as e:  # shown to the user on the next chunk
+                    log.exception("live decoding failed")
+                    self.error = f"live transcription failed: {e}"
+                    return
+                committed = "".join(w.text for w in self.stream.committed).strip()
+                self.text = f"{committed} {u.partial_text}".strip()
+
+    def close(self) -> Transcript:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join()
+        self.stream.finish()
+        return self.stream.transcript()
+
+
+def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en") -> Any:
+    """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily)."""
+    import gradio as gr
+
+    def transcriber_for(model: str, device: str) -> Any:
+        svc = get_services()
+        if model == svc.transcriber.info.name and device in ("auto", svc.transcriber.info.device):
+            return svc.transcriber
+        from medasr.asr.loader import load_transcriber
+
+        return load_transcriber(svc.settings.with_overrides(model=model, device=device))
+
+    def run(audio_path: str | None, model: str, device: str, correct: str, want_note: bool, language: str) -> tuple:
+        if not audio_path:
+            raise gr.Error("No audio yet: record something or upload a file first.")
+        from medasr.audio import load_audio
+
+        svc = get_services()
+        try:
+            audio = load_audio(audio_path, label=Path(audio_path).name, max_seconds=svc.settings.max_audio_seconds)
+            tr = transcriber_for(model, device)
+            t = tr.transcribe(audio, svc.options(language=language.strip() or None))
+            t = svc.correct(t, correct).with_changes(audio=Path(audio_path).name)
+            return _outputs(svc, t, want_note)
+        except MedasrError as e:
+            raise gr.Error(str(e)) from None
+
+    def _outputs(svc: Any, t: Transcript, want_note: bool) -> tuple:
+        note_md, note_json, note = "", None, None
+        if want_note and t.text.strip():
+            try:
+                res = svc.note(t)
+                note, note_md, note_json = res.note, res.markdown, res.json
+            except MedasrError as e:
+                note_md = f"**The note could not be made:** {e}"
+        if not t.text.strip():
+            gr.Warning("No speech was recognised in this audio.")
+        return t.text, highlight(t), edit_rows(t), note_md, note_json, _downloads(t, note)
+
+    def live(chunk: Any, state: Any, model: str, device: str, language: str) -> tuple:
+        if chunk is None:
+            return state, gr.update()
+        if state is None:
+            svc = get_services()
+            state = LiveSession(transcriber_for(model, device), svc.options(language=language.strip() or None))
+        sr, data = chunk
+        state.feed(_to_16k(sr, data))
+        if state.error:
+            raise gr.Error(state.error)
+        return state, state.text
+
+    def live_done(state: Any, correct: str, want_note: bool) -> tuple:
+        if state is None:
+            raise gr.Error("Nothing was recorded.")
+        svc = get_services()
+        try:
+            t = svc.correct(state.close(), correct).with_changes(audio="dictation")
+            return (None, *_outputs(svc, t, want_note))
+        except MedasrError as e:
+            raise gr.Error(str(e)) from None
+
+    with gr.Blocks(title="medasr dictation") as demo:
+        gr.Markdown("# medasr dictation\nRecord or upload; the transcript, the corrections and a grounded note appear below. Audio stays on this server.")
+        with gr.Accordion("Settings", open=False):
+            with gr.Row():
+                model = gr.Dropdown(["tiny.en", "base"], value=default_model, label="Model", allow_custom_value=True)
+                device = gr.Dropdown(["auto", "cpu", "cuda"], value="auto", label="Device")
+                correct = gr.Dropdown(CORRECT_CHOICES, value="none", label="Correction")
+                want_note = gr.Checkbox(value=True, label="Make a note")
+                language = gr.Textbox(value="", label="Language (blank: automatic)", max_lines=1)
+        state = gr.State(None)
+        with gr.Tab("Upload or record"):
+            audio_in = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Audio", elem_id="audio-in")
+            go = gr.Button("Transcribe", variant="primary", elem_id="transcribe")
+        with gr.Tab("Live dictation"):
+            mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label="Microphone")
+            live_box = gr.Textbox(label="Live transcript", lines=4, elem_id="live")
+        text = gr.Textbox(label="Transcript", lines=6, elem_id="transcript", buttons=["copy"] if _has_buttons(gr) else None)
+        marked = gr.HighlightedText(label="Corrections (heard -> became)", combine_adjacent=True, show_legend=False)
+        edits = gr.Dataframe(headers=EDIT_HEADERS, label="Edits and why", interactive=False)
+        with gr.Tab("Note"):
+            note_md = gr.Markdown(elem_id="note-md")
+        with gr.Tab("Note JSON"):
+            note_json = gr.JSON()
+        files = gr.File(label="Downloads", file_count="multiple", elem_id="downloads")
+
+        outs = [text, marked, edits, note_md, note_json, files]
+        go.click(run, [audio_in, model, device, correct, want_note, language], outs)
+        mic.stream(live, [mic, state, model, device, language], [state, live_box], stream_every=1.0, time_limit=3600)
+        mic.stop_recording(live_done, [state, correct, want_note], [state, *outs])
+    return demo
+
+
+def _has_buttons(gr: Any) -> bool:
+    import inspect
+
+    return "buttons" in inspect.signature(gr.Textbox.__init__).parameters
+
+
+def launch(settings: Any) -> None:
+    """``medasr ui``: the app alone, with its own model, on settings.host:settings.port."""
+    from medasr.ui.services import Services
+
+    services = Services.load(settings)
+    demo = build_demo(lambda: services, settings.model)
+    auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
+    demo.queue(default_concurrency_limit=settings.max_sessions).launch(
+        server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True)

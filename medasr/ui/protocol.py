@@ -1,0 +1,152 @@
+"""The streaming websocket protocol (``WS /v1/stream``): frames, limits, errors, close codes.
+
+Shaped after WhisperLive/WhisperLiveKit. Client -> server: one JSON config frame, binary
+audio frames (``pcm_s16le`` or ``f32le``, mono, at ``sample_rate``), then ``{"type": "end"}``.
+Server -> client: ``ready``, ``partial`` (unstable tail), ``committed`` (words that will not
+change), ``final`` (the whole transcript, edits, the note if asked), ``error``.
+Errors are ``{"type": "error", "code", "message"}`` followed by a close whose code says why.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from medasr.asr.base import SAMPLE_RATE
+from medasr.schema import Word
+
+ENCODINGS = ("pcm_s16le", "f32le")
+CORRECT_MODES = ("none", "lexicon", "bart", "both")
+
+# error code -> websocket close code (RFC 6455 section 7.4.1)
+CLOSE_CODES: dict[str, int] = {
+    "unauthorized": 1008,  # policy violation
+    "server_busy": 1013,  # try again later
+    "bad_config": 1007,  # invalid frame payload data
+    "bad_json": 1007,
+    "audio_before_config": 1003,  # unsupported data
+    "bad_encoding": 1003,
+    "odd_bytes": 1007,
+    "bad_audio": 1007,
+    "bad_message": 1003,
+    "frame_too_large": 1009,  # message too big
+    "session_too_long": 1008,
+    "idle_timeout": 1008,
+    "internal_error": 1011,
+}
+
+
+class ProtocolError(Exception):
+    """A client mistake or a limit reached: sent as an error frame, then the socket closes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @property
+    def close_code(self) -> int:
+        return CLOSE_CODES.get(self.code, 1008)
+
+    def frame(self) -> dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ServeLimits:
+    """What a client may send; every limit has a clear error code."""
+
+    max_frame_bytes: int = 1 << 20  # one binary frame (1 MiB: ~32 s of 16 kHz pcm_s16le)
+    max_session_seconds: float = 2 * 3600.0  # audio per websocket session
+    idle_timeout: float = 30.0  # seconds without any frame
+    max_sessions: int = 4  # concurrent websocket sessions
+    max_request_bytes: int = 100 << 20  # a REST request body (25 MiB is OpenAI's limit; we allow more)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """The first frame of a session, validated once."""
+
+    sample_rate: int = SAMPLE_RATE
+    encoding: str = "pcm_s16le"
+    language: str | None = None
+    hotwords: str | None = None
+    prompt: str | None = None
+    correct: str = "none"
+    note: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> ClientConfig:
+        try:
+            d = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ProtocolError("bad_json", f"the config frame is not valid JSON ({e.msg} at position {e.pos})") from None
+        if not isinstance(d, dict):
+            raise ProtocolError("bad_config", "the config frame must be a JSON object")
+        d = dict(d)
+        if d.pop("type", "config") != "config":
+            raise ProtocolError("bad_config", 'the first frame must be the config: {"type": "config", "sample_rate": 16000, "encoding": "pcm_s16le"}')
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ProtocolError("bad_config", f"unknown config keys: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        rate = d.get("sample_rate", SAMPLE_RATE)
+        if not isinstance(rate, int) or isinstance(rate, bool) or not 8000 <= rate <= 48000:
+            raise ProtocolError("bad_config", f"sample_rate must be an integer from 8000 to 48000, not {rate!r}")
+        enc = d.get("encoding", "pcm_s16le")
+        if enc not in ENCODINGS:
+            raise ProtocolError("bad_encoding", f"encoding must be one of {', '.join(ENCODINGS)}, not {enc!r}")
+        correct = d.get("correct", "none")
+        if correct is True:
+            correct = "lexicon"
+        elif correct is False or correct is None:
+            correct = "none"
+        if correct not in CORRECT_MODES:
+            raise ProtocolError("bad_config", f"correct must be true, false or one of {', '.join(CORRECT_MODES)}, not {correct!r}")
+        for key in ("language", "hotwords", "prompt"):
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise ProtocolError("bad_config", f"{key} must be a string or null")
+        lang = d.get("language")
+        if lang is not None and not (1 < len(lang) < 8):
+            raise ProtocolError("bad_config", f"language must be a code such as 'en', not {lang!r}")
+        return cls(sample_rate=rate, encoding=enc, language=lang, hotwords=d.get("hotwords"), prompt=d.get("prompt"),
+                   correct=correct, note=bool(d.get("note", False)))
+
+    @property
+    def bytes_per_sample(self) -> int:
+        return 2 if self.encoding == "pcm_s16le" else 4
+
+    def decode(self, data: bytes) -> np.ndarray:
+        """One binary frame -> 16 kHz mono float32."""
+        if len(data) % self.bytes_per_sample:
+            raise ProtocolError("odd_bytes", f"a {self.encoding} frame must hold whole {self.bytes_per_sample}-byte samples; got {len(data)} bytes")
+        if self.encoding == "pcm_s16le":
+            audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+        else:
+            audio = np.frombuffer(data, dtype="<f4").astype(np.float32)
+            if audio.size and (not np.all(np.isfinite(audio)) or float(np.max(np.abs(audio))) > 16.0):
+                raise ProtocolError("bad_audio", "f32le samples must be finite floats in [-1, 1]: is this really f32le?")
+        return resample(audio, self.sample_rate)
+
+
+def resample(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Resample to 16 kHz per frame: a box low-pass when downsampling, then linear
+    interpolation (cheap, and good enough for speech recognition)."""
+    if rate == SAMPLE_RATE or audio.size == 0:
+        return audio
+    k = int(round(rate / SAMPLE_RATE))
+    if k > 1:
+        audio = np.convolve(audio, np.full(k, 1.0 / k, dtype=np.float32), mode="same")
+    n = max(1, int(round(audio.size * SAMPLE_RATE / rate)))
+    x = np.linspace(0.0, audio.size - 1, n)
+    return np.interp(x, np.arange(audio.size), audio).astype(np.float32)
+
+
+def word_dict(w: Word) -> dict[str, Any]:
+    return {"start": w.start, "end": w.end, "text": w.text, "probability": w.probability}

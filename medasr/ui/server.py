@@ -1,0 +1,53 @@
+"""Run the app with uvicorn in a thread (tests, benchmarks, embedding) on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from medasr.errors import ConfigError
+
+log = logging.getLogger("medasr.ui")
+WS_MAX_SIZE = 64 << 20  # uvicorn's own frame cap; ours (ServeLimits.max_frame_bytes) answers first
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    url: str
+    ws_url: str
+    server: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0) -> RunningServer:
+    """Start uvicorn serving ``app`` in a daemon thread; return once it accepts requests."""
+    import uvicorn
+
+    port = port or free_port(host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_max_size=WS_MAX_SIZE, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise ConfigError(f"the server on {host}:{port} failed to start (see the log above)")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise ConfigError(f"the server on {host}:{port} did not start within {timeout:g} s")
+        time.sleep(0.05)
+    return RunningServer(url=f"http://{host}:{port}", ws_url=f"ws://{host}:{port}", server=server, thread=thread)

@@ -1,0 +1,221 @@
+"""The openai backend against a real HTTP server speaking the OpenAI chat API (stdlib
+http.server in a thread on 127.0.0.1): valid answers, invalid JSON, repair, timeout, HTTP 500."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medasr.config import Settings
+from medasr.errors import BackendError
+from medasr.note import get_backend, structure
+from medasr.note.fake import FakeVocabulary
+from medasr.note.grounding import assert_grounded
+from medasr.note.linking import Linker
+from medasr.schema import Note, Transcript
+
+DICTATION = (
+    "Chief complaint: cough and fever for three days.\n"
+    "Past medical history: asthma.\n"
+    "Medications: salbutamol inhaler two puffs as needed.\n"
+    "Assessment: community acquired pneumonia.\n"
+    "Plan: amoxicillin 500 mg three times a day for five days. Review in one week."
+)
+GOOD = {
+    "items": [
+        {"section": "chief_complaint", "text": "Cough and fever for three days", "quote": "cough and fever for three days"},
+        {"section": "plan", "text": "Review in one week", "quote": "Review in one week"},
+        {"section": "history_of_present_illness", "text": "Chest pain radiating to the left arm", "quote": "crushing chest pain radiating to the left arm"},
+        {"section": "examination", "text": "Blood pressure 180/110", "quote": "cough and fever for three days"},
+    ],
+    "medications": [
+        {"name": "amoxicillin", "dose": "500", "unit": "mg", "route": "oral", "frequency": "three times a day", "duration": "5 days", "quote": "amoxicillin 500 mg three times a day for five days"},
+        {"name": "warfarin", "dose": "5", "unit": "mg", "quote": "warfarin 5 mg daily"},
+    ],
+    "problems": [
+        {"text": "community acquired pneumonia", "kind": "assessment", "quote": "community acquired pneumonia", "icd10": "Z99.99"},
+        {"text": "asthma", "kind": "history", "quote": "asthma"},
+        {"text": "diabetes", "kind": "history", "quote": "type 1 diabetes"},
+    ],
+}
+
+
+@dataclass
+class Script:
+    """What the fake LLM server answers, in order (the last one repeats)."""
+
+    replies: list[tuple[int, str, float]] = field(default_factory=list)  # (status, body, delay s)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+
+def completion(content: str) -> str:
+    return json.dumps({"id": "x", "object": "chat.completion", "model": "fake", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]})
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, Script]]:
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            script.requests.append(body)
+            script.headers.append(dict(self.headers))
+            i = min(len(script.requests) - 1, len(script.replies) - 1)
+            status, text, delay = script.replies[i]
+            if delay:
+                time.sleep(delay)
+            if self.path != "/v1/chat/completions":
+                status, text = 404, '{"error": "not found"}'
+            data = text.encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", script
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _note(url: str, timeout: float = 10.0, transcript: Transcript | None = None) -> tuple[Note, Transcript]:
+    tr = transcript or Transcript.from_text(DICTATION)
+    s = Settings.resolve({"note_backend": "openai", "llm_url": url, "llm_model": "fake-model", "llm_timeout": timeout, "llm_api_key": "sk-test"})
+    backend = get_backend("openai", s, linker=Linker(FakeVocabulary()))
+    return structure(tr, s, backend=backend), tr
+
+
+def test_valid_answer_is_grounded_and_hallucinations_dropped(server) -> None:
+    url, script = server
+    script.replies = [(200, completion(json.dumps(GOOD)), 0)]
+    note, tr = _note(url)
+    assert_grounded(note, tr)
+    req = script.requests[0]
+    assert req["model"] == "fake-model" and req["response_format"]["type"] == "json_schema"
+    assert "cough and fever" in req["messages"][1]["content"]
+    assert script.headers[0]["Authorization"] == "Bearer sk-test"
+    assert [i.text for i in note.section("chief_complaint")] == ["Cough and fever for three days"]
+    assert not note.section("history_of_present_illness")  # chest pain was never said
+    assert not note.section("examination")  # blood pressure not in its quote
+    assert [m.name for m in note.medications] == ["amoxicillin"]  # warfarin was never said
+    amox = note.medications[0]
+    assert amox.drug_id == "drugbank:DB01060" and amox.dose == "500" and amox.duration == "5 days"
+    codes = {p.text: p.icd10 for p in note.problems}
+    assert codes == {"community acquired pneumonia": "J18.9", "asthma": "J45.909"}  # model's Z99.99 ignored
+    assert note.grounding["dropped"] == 4
+
+
+def test_invalid_json_is_repaired_once(server) -> None:
+    url, script = server
+    script.replies = [(200, completion('{"items": [{"section": "plan", "text": "Review'), 0), (200, completion("```json\n" + json.dumps(GOOD) + "\n```"), 0)]
+    note, tr = _note(url)
+    assert len(script.requests) == 2
+    assert "not valid" in script.requests[1]["messages"][-1]["content"]
+    assert any("attempt 1" in w for w in note.warnings)
+    assert note.medications and note.section("plan")
+    assert_grounded(note, tr)
+
+
+def test_truncated_answer_keeps_complete_items(server) -> None:
+    url, script = server
+    full = json.dumps(GOOD)
+    cut = full[: full.index('"problems"') + 40]  # the token limit hit inside the problems list
+    script.replies = [(200, completion(cut), 0)]
+    note, tr = _note(url)
+    assert len(script.requests) == 1  # no second generation needed
+    assert any("cut off" in w for w in note.warnings)
+    assert [m.name for m in note.medications] == ["amoxicillin"]
+    assert_grounded(note, tr)
+
+
+def test_schema_violation_is_repaired(server) -> None:
+    url, script = server
+    bad = {"items": [{"section": "vibes", "text": "x", "quote": "x"}], "medications": [], "problems": []}
+    script.replies = [(200, completion(json.dumps(bad)), 0), (200, completion(json.dumps(GOOD)), 0)]
+    note, tr = _note(url)
+    assert "section must be one of" in script.requests[1]["messages"][-1]["content"]
+    assert_grounded(note, tr)
+
+
+def test_always_invalid_json_gives_a_clear_error(server) -> None:
+    url, script = server
+    script.replies = [(200, completion("Sure! Here is the note: cough, fever."), 0)]
+    with pytest.raises(BackendError, match="no valid note JSON after 3 attempts"):
+        _note(url)
+    assert len(script.requests) == 3  # bounded
+
+
+def test_http_500_gives_a_clear_error(server) -> None:
+    url, script = server
+    script.replies = [(500, '{"error": "model crashed"}', 0)]
+    with pytest.raises(BackendError, match="HTTP 500"):
+        _note(url)
+
+
+def test_timeout_gives_a_clear_error(server) -> None:
+    url, script = server
+    script.replies = [(200, completion(json.dumps(GOOD)), 3.0)]
+    t0 = time.perf_counter()
+    with pytest.raises(BackendError, match="did not answer within 0.5 s"):
+        _note(url, timeout=0.5)
+    assert time.perf_counter() - t0 < 3.0
+
+
+def test_json_schema_rejected_falls_back_to_json_object(server) -> None:
+    url, script = server
+    script.replies = [(400, '{"error": "response_format json_schema is not supported"}', 0), (200, completion(json.dumps(GOOD)), 0)]
+    note, tr = _note(url)
+    assert script.requests[1]["response_format"] == {"type": "json_object"}
+    assert_grounded(note, tr)
+
+
+def test_unreachable_endpoint() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(BackendError, match="cannot reach"):
+        _note(f"http://127.0.0.1:{port}/v1")
+
+
+def test_cli_against_the_server(server, cli, tmp_path: Path) -> None:
+    """`medasr note` end to end with the real vocabulary: JSON out, grounded; 500 -> clean error."""
+    url, script = server
+    script.replies = [(200, completion(json.dumps(GOOD)), 0)]
+    src = tmp_path / "dictation.txt"
+    src.write_text(DICTATION)
+    r = cli("note", str(src), "-b", "openai", "--llm-url", url, "--llm-model", "fake-model", "-f", "json",
+            env={"MEDASR_LLM_API_KEY": "sk-env"})
+    assert r.returncode == 0, r.stderr.decode()
+    note = Note.from_dict(json.loads(r.stdout))
+    assert_grounded(note, Transcript.from_text(DICTATION))
+    assert script.headers[0]["Authorization"] == "Bearer sk-env"
+    assert {p.text for p in note.problems} >= {"asthma"} and all(p.icd10 for p in note.problems if not p.uncertain)
+    script.replies = [(500, '{"error": "boom"}', 0)]
+    r = cli("note", str(src), "-b", "openai", "--llm-url", url)
+    err = r.stderr.decode()
+    assert r.returncode != 0 and "medasr: error: LLM endpoint" in err and "HTTP 500" in err and "Traceback" not in err
+    script.replies = [(200, completion("not json at all"), 0)]
+    r = cli("note", str(src), "-b", "openai", "--llm-url", url)
+    assert r.returncode != 0 and "no valid note JSON" in r.stderr.decode() and not r.stdout

@@ -1,0 +1,130 @@
+"""The Gradio app mounted at /ui, opened in headless Chromium (Playwright with Debian's
+/usr/bin/chromium): upload a real espeak-ng wav, press Transcribe, see the transcript.
+The screenshot is kept under test-artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("gradio")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+from medasr.asr.base import TranscribeOptions  # noqa: E402
+from medasr.config import Settings  # noqa: E402
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("MEDASR_TEST_ARTIFACTS") or REPO / "test-artifacts")
+SENTENCE = "The patient takes aspirin every morning for her heart."
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no Chromium found (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(tiny_transcriber):
+    from medasr.ui.app import create_app
+    from medasr.ui.server import start_in_thread
+
+    srv = start_in_thread(create_app(Settings.resolve({"model": "tiny.en", "device": "cpu"}), transcriber=tiny_transcriber))
+    yield srv
+    srv.stop()
+
+
+def test_upload_a_wav_and_see_the_transcript(server, tts_wav) -> None:
+    wav = tts_wav(SENTENCE, rate=150)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "ui_transcript.png"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(server.url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
+            page.locator("#transcribe").wait_for(timeout=60_000)
+            assert "medasr dictation" in page.content()
+            page.get_by_text("Settings").first.click()  # the note needs the vocabulary: keep this test fast
+            page.get_by_label("Make a note").uncheck()
+            page.locator("#audio-in input[type=file]").set_input_files(str(wav))
+            page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
+            page.locator("#transcribe").click()
+            box = page.locator("#transcript textarea")
+            page.wait_for_function(
+                "() => { const t = document.querySelector('#transcript textarea'); return t && t.value.toLowerCase().includes('aspirin'); }",
+                timeout=120_000,
+            )
+            text = box.input_value()
+            page.locator("#downloads").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shot), full_page=True)
+            downloads = page.locator("#downloads").inner_text()
+        finally:
+            browser.close()
+    assert {"patient", "aspirin", "heart"} <= {w.strip(".,").lower() for w in text.split()}, text
+    assert ".srt" in downloads and ".json" in downloads
+    assert shot.stat().st_size > 10_000
+
+
+def test_bad_upload_shows_an_error_in_words(server, tmp_path) -> None:
+    bad = tmp_path / "not-audio.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk" * 10)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(server.url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
+            page.locator("#transcribe").wait_for(timeout=60_000)
+            page.locator("#audio-in input[type=file]").set_input_files(str(bad))
+            page.wait_for_timeout(1500)
+            page.locator("#transcribe").click()
+            err = page.get_by_text("cannot decode audio").or_(page.get_by_text("No audio yet")).first
+            err.wait_for(timeout=60_000)
+            message = err.inner_text()
+        finally:
+            browser.close()
+    assert "audio" in message.lower()
+
+
+def test_live_session_transcribes_microphone_chunks(tiny_transcriber, tts_wav) -> None:
+    """The live tab's engine: 100 ms microphone chunks (48 kHz int16, as the browser sends
+    them) go in without waiting for decodes; text shows up while 'recording'; close() gives the
+    transcript. (Chromium's fake microphone here plays beeps, not a file, so this part is
+    tested without the browser.)"""
+    import time
+
+    import numpy as np
+
+    from medasr.audio import load_audio
+    from medasr.ui.gradio_app import LiveSession, _to_16k
+
+    audio = load_audio(tts_wav(SENTENCE, rate=150))
+    x48 = np.interp(np.arange(audio.size * 3) / 3, np.arange(audio.size), audio)
+    pcm48 = (x48 * 32767).astype(np.int16)
+    live = LiveSession(tiny_transcriber, TranscribeOptions())
+    seen = []
+    t0 = time.perf_counter()
+    for i in range(0, pcm48.size, 4800):
+        t = time.perf_counter()
+        live.feed(_to_16k(48000, pcm48[i:i + 4800]))
+        assert time.perf_counter() - t < 0.05  # the callback never waits for a decode
+        seen.append(live.text)
+        time.sleep(max(0.0, (i + 4800) / 48000 - (time.perf_counter() - t0)))
+    transcript = live.close()
+    assert any(seen), "no live text while recording"
+    assert abs(live.stream.audio_seconds - audio.size / 16000) < 0.01  # no chunk dropped
+    import jiwer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    heard = _to_16k(48000, pcm48)  # what the live session heard, transcribed offline
+    offline = tiny_transcriber.transcribe(heard, TranscribeOptions()).text
+    norm = EnglishTextNormalizer()
+    assert jiwer.wer(norm(offline), norm(transcript.text)) <= 0.25, (offline, transcript.text)
+    assert {"patient", "heart"} <= {w.strip(".,").lower() for w in transcript.text.split()}, transcript.text
