@@ -42,7 +42,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 
 # torch is pinned to the CPU build (==2.13.0) before anything can pull a CUDA build.
 $(VENV)/.all: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q torch==2.13.0 $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels)
 	$(BIN)/pip install -q -e '.[all,train]'
 	@touch $(VENV)/.core $@
 
