@@ -178,43 +178,46 @@ class Linker:
         index = self._index(kind)
         if not index:
             return self._find_by_link(kind, text, max_n)
-        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
-        found: list[Mention] = []
-        taken: set[int] = set()
-        for n in range(max_n, 0, -1):
-            for i in range(len(words) - n + 1):
-                if any(j in taken for j in range(i, i + n)):
-                    continue
-                start, end = words[i][0], words[i + n - 1][1]
-                m = index.get(norm_surface(text[start:end]))
-                if m is None:
-                    continue
-                if kind == "diagnosis" and not self.icd10(m.code):
-                    continue
-                found.append(Mention(m.kind, m.code, m.display, m.score, start, end, text[start:end]))
-                taken.update(range(i, i + n))
-        return sorted(found, key=lambda m: m.start)
+
+        def lookup(start: int, end: int, gram: list[tuple[int, int, str]]):
+            m = index.get(norm_surface(text[start:end]))
+            if m is None or (kind == "diagnosis" and not self.icd10(m.code)):
+                return None
+            return m
+
+        return _greedy_mentions(text, max_n, lookup)
 
     def _find_by_link(self, kind: str, text: str, max_n: int) -> list[Mention]:
-        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
-        found: list[Mention] = []
-        taken: set[int] = set()
-        for n in range(max_n, 0, -1):
-            for i in range(len(words) - n + 1):
-                if any(j in taken for j in range(i, i + n)):
-                    continue
-                gram = words[i : i + n]
-                if gram[0][2].lower() in STOP or gram[-1][2].lower() in STOP:
-                    continue
-                if n == 1 and len(gram[0][2]) < 4:
-                    continue
-                start, end = gram[0][0], gram[-1][1]
-                m = (self.link_diagnosis if kind == "diagnosis" else self.link_drug)(text[start:end])
-                if m is None:
-                    continue
-                found.append(Mention(m.kind, m.code, m.display, m.score, start, end, text[start:end]))
-                taken.update(range(i, i + n))
-        return sorted(found, key=lambda m: m.start)
+        link = self.link_diagnosis if kind == "diagnosis" else self.link_drug
+
+        def lookup(start: int, end: int, gram: list[tuple[int, int, str]]):
+            if gram[0][2].lower() in STOP or gram[-1][2].lower() in STOP:
+                return None
+            if len(gram) == 1 and len(gram[0][2]) < 4:
+                return None
+            return link(text[start:end])
+
+        return _greedy_mentions(text, max_n, lookup)
+
+
+def _greedy_mentions(text: str, max_n: int, lookup) -> list[Mention]:
+    """Non-overlapping mentions, longest n-grams first: ``lookup(start, end, gram)`` returns a
+    linked term (with kind, code, display, score) or None."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+    found: list[Mention] = []
+    taken: set[int] = set()
+    for n in range(max_n, 0, -1):
+        for i in range(len(words) - n + 1):
+            if any(j in taken for j in range(i, i + n)):
+                continue
+            gram = words[i : i + n]
+            start, end = gram[0][0], gram[-1][1]
+            m = lookup(start, end, gram)
+            if m is None:
+                continue
+            found.append(Mention(m.kind, m.code, m.display, m.score, start, end, text[start:end]))
+            taken.update(range(i, i + n))
+    return sorted(found, key=lambda m: m.start)
 
 
 def load_linker(settings: Settings) -> Linker:
