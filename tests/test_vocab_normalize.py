@@ -63,3 +63,18 @@ def test_number_words() -> None:
     assert number_to_words(1_000_001) == "one million one"
     assert ordinal_words(21) == "twenty first"
     assert ordinal_words(12) == "twelfth"
+
+
+@pytest.mark.parametrize(
+    "written, spoken",
+    [
+        ("troponin 14 ng/L", "troponin fourteen nanograms per liter"),
+        ("eGFR 60 mL/min", "E G F R sixty milliliters per minute"),
+        ("Hb 13.5 g/dL", "Hb thirteen point five grams per deciliter"),
+        ("HbA1c 48 mmol/mol", "H B A one C forty eight millimoles per mole"),
+        ("TSH 2.1 mIU/L", "T S H two point one milliunits per liter"),
+    ],
+)
+def test_lab_units_spoken_and_back(written: str, spoken: str):
+    assert to_spoken(written) == spoken
+    assert to_written(spoken) == written

@@ -26,7 +26,7 @@ from medasr.vocab.sources import Row
 
 log = logging.getLogger("medasr.vocab")
 
-VERSION = "4"  # bump when the schema or the build changes; the file name carries it
+VERSION = "5"  # bump when the schema or the build changes; the file name carries it
 SEP = "\x1f"
 
 _SCHEMA = """
