@@ -19,7 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def real_speech() -> list[Path]:
-    shared = Path(os.environ.get("MEDASR_SHARED_DATA") or REPO.parent / "shared" / "data") / "real-speech"
+    from medasr.bench.datasets import shared_data_dir
+
+    shared = shared_data_dir() / "real-speech"
     files = [shared / "jfk" / "jfk.flac", *sorted((shared / "ljspeech").glob("*.wav"))]
     files += sorted(Path("/usr/share/pocketsphinx/test/data/librivox").glob("*.wav"))
     return [f for f in files if f.is_file()]

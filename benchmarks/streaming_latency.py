@@ -45,7 +45,9 @@ CLINICAL = [
 def clips(limit: int) -> list[dict]:
     from medasr.audio import load_audio
 
-    shared = Path(os.environ.get("MEDASR_SHARED_DATA") or REPO.parent / "shared" / "data") / "real-speech"
+    from medasr.bench.datasets import shared_data_dir
+
+    shared = shared_data_dir() / "real-speech"
     out = []
     if (shared / "manifest.jsonl").is_file():
         for line in (shared / "manifest.jsonl").read_text().splitlines():

@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _shared_data() -> Path:
-    return Path(os.environ.get("MEDASR_SHARED_DATA") or REPO.parent / "shared" / "data")
+    from medasr.bench.datasets import shared_data_dir
+
+    return shared_data_dir()
 
 
 # Every test runs offline against a session-wide temp MEDASR_HOME (models assembled and

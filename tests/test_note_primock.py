@@ -13,7 +13,7 @@ from medasr.note.primock import clean, consultation_names, load_consultation
 
 
 def test_loader_speakers_and_markup(primock_dir: Path, monkeypatch) -> None:
-    monkeypatch.setenv("MEDASR_DATA", str(primock_dir.parent))
+    monkeypatch.setenv("MEDASR_SHARED_DATA", str(primock_dir.parent))
     names = consultation_names()
     assert len(names) == 25
     c = load_consultation(names[0])
@@ -35,7 +35,7 @@ def test_highlight_matching() -> None:
 
 
 def test_rules_on_primock_is_grounded_and_scored(primock_dir: Path, monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("MEDASR_DATA", str(primock_dir.parent))
+    monkeypatch.setenv("MEDASR_SHARED_DATA", str(primock_dir.parent))
     names = consultation_names()[:3]
     res = run(Settings.resolve(), "rules", names=names, progress=False)
     from medasr.note import structure

@@ -1,13 +1,12 @@
 """PriMock57 loader: TextGrid speaker tracks -> a ``Transcript`` with doctor/patient segments.
 
-The data set is read from ``$MEDASR_DATA/primock57-dev`` or ``<repo>/../shared/data/primock57-dev``.
+The data set is read from ``$MEDASR_SHARED_DATA/primock57-dev`` or ``<repo>/../shared/data/primock57-dev``.
 Markup (``<UNSURE>``, ``<UNIN/>``, ...) is removed from the text; intervals keep their times.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +28,9 @@ class Consultation:
 
 
 def data_dir() -> Path:
-    env = os.environ.get("MEDASR_DATA")
-    if env:
-        return Path(env) / "primock57-dev"
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / "primock57-dev"
+    from medasr.bench.datasets import shared_data_dir
+
+    return shared_data_dir() / "primock57-dev"
 
 
 def clean(text: str) -> str:
@@ -67,5 +65,5 @@ def load_consultation(name: str, root: Path | None = None) -> Consultation:
 def consultation_names(root: Path | None = None) -> list[str]:
     root = root or data_dir()
     if not (root / "notes").is_dir():
-        raise InputError(f"PriMock57 data not found at {root} (set MEDASR_DATA to the folder holding primock57-dev)")
+        raise InputError(f"PriMock57 data not found at {root} (set MEDASR_SHARED_DATA to the folder holding primock57-dev)")
     return sorted(p.stem for p in (root / "notes").glob("*.json"))
