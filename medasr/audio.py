@@ -97,10 +97,6 @@ def is_silent(audio: np.ndarray, threshold_db: float = -60.0) -> bool:
     return peak <= 10 ** (threshold_db / 20)
 
 
-def duration_seconds(audio: np.ndarray) -> float:
-    return audio.size / SAMPLE_RATE
-
-
 def _reject_text(head: bytes, name: str) -> None:
     """A file that is plainly text (a .txt renamed .wav) gets a clear message instead of a codec error."""
     if not head:

@@ -6,8 +6,8 @@ the field names below (``model = "base"``). Unknown keys are rejected.
 
 from __future__ import annotations
 
+import functools
 import os
-import sys
 import tomllib
 import types
 import typing
@@ -118,9 +118,13 @@ class Settings:
         return cls(**values)
 
 
+@functools.lru_cache(maxsize=1)
+def _hints() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
 def _coerce(name: str, typ: Any, value: Any) -> Any:
-    hints = typing.get_type_hints(Settings)
-    t = hints.get(name, typ)
+    t = _hints().get(name, typ)
     args = typing.get_args(t)
     if typing.get_origin(t) in (typing.Union, types.UnionType):
         if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
@@ -144,6 +148,3 @@ def _coerce(name: str, typ: Any, value: Any) -> Any:
         raise ConfigError(f"setting {name!r}: cannot use {value!r} as {getattr(t, '__name__', t)}") from None
     return value
 
-
-def is_windows() -> bool:
-    return sys.platform.startswith("win")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -47,7 +46,8 @@ class Progress:
         tqdm.write(message, file=sys.stderr)
 
     def close(self) -> None:
-        self.end_audio() if self.seconds else None
+        if self.seconds is not None:
+            self.seconds.close()
         self.files.close()
 
 
@@ -125,6 +125,3 @@ class TranscribeJob:
         return (f"medasr: {n_ok} file{'s' if n_ok != 1 else ''}{failed}; audio {audio_seconds:.1f} s, wall {wall:.1f} s, "
                 f"RTF {rtf:.3f} ({speed}); model {model}; device {device}; correct {self.settings.correct}")
 
-
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2)
