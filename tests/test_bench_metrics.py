@@ -180,6 +180,23 @@ def test_subsample_keeps_every_group(tmp_path: Path):
     assert len(datasets.load_manifest(tmp_path / "m.jsonl").utterances) == 30
 
 
+def test_manifest_sets_take_a_label_and_duplicate_names_are_refused(tmp_path: Path, tmp_home):
+    from medasr.bench.runner import BenchConfig, run_bench
+    from medasr.config import Settings
+
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "x.wav").write_bytes(b"RIFF")
+        (tmp_path / d / "synth-test.jsonl").write_text("".join(json.dumps({"audio": "x.wav", "text": f"t{i}", "id": f"u{i}"}) + "\n" for i in range(3)))
+    st = Settings.resolve()
+    s = datasets.resolve_set(f"held={tmp_path / 'a' / 'synth-test.jsonl'}:2", st)
+    assert s.name == "held" and len(s.utterances) == 2
+    assert datasets.resolve_set(str(tmp_path / "b" / "synth-test.jsonl"), st).name == "synth-test"
+    cfg = BenchConfig(sets=(str(tmp_path / "a" / "synth-test.jsonl"), str(tmp_path / "b" / "synth-test.jsonl")), models=("tiny.en",))
+    with pytest.raises(InputError, match="both named 'synth-test'.*LABEL=PATH"):
+        run_bench(cfg, st, termsets=[])
+
+
 def test_librivox_manifest_from_debian_testdata(tmp_path: Path):
     if not (datasets.POCKETSPHINX_DIR / "transcription").is_file():
         pytest.skip("pocketsphinx-testdata is not installed")

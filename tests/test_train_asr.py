@@ -132,3 +132,92 @@ def test_rescore_splits_merged_bench_sets_by_id_prefix(tmp_path: Path) -> None:
     assert set(out) == {"synth | a asr", "primock | a asr"}
     assert out["primock | a asr"]["wer"]["value"] == 0.0
     assert out["synth | a asr"]["wer"]["value"] == pytest.approx(3 / 3)  # 1 substitution + 2 insertions over 3 words
+
+
+def test_interpolate_state_is_linear_and_checks_shapes() -> None:
+    import torch
+
+    from medasr.errors import ConfigError
+    from medasr.train.merge import interpolate_state
+
+    base = {"w": torch.zeros(2, 3), "n": torch.tensor([1, 2])}
+    tuned = {"w": torch.ones(2, 3) * 4, "n": torch.tensor([5, 6])}
+    out = interpolate_state(base, tuned, 0.25)
+    assert torch.allclose(out["w"], torch.full((2, 3), 1.0)) and out["n"].tolist() == [5, 6]
+    assert torch.equal(interpolate_state(base, tuned, 0.0)["w"], base["w"])
+    with pytest.raises(ConfigError, match="between 0 and 1"):
+        interpolate_state(base, tuned, 1.5)
+    with pytest.raises(ConfigError, match="shape"):
+        interpolate_state(base, {"w": torch.ones(3, 2), "n": tuned["n"]}, 0.5)
+    with pytest.raises(ConfigError, match="differ"):
+        interpolate_state(base, {"w": tuned["w"]}, 0.5)
+
+
+def test_merge_cli_interpolates_a_run_with_its_base_and_registers_it(tiny_run, cli, tmp_home: Path, tts_wav) -> None:
+    import torch
+    from faster_whisper import WhisperModel
+    from transformers import WhisperForConditionalGeneration
+
+    out = tiny_run.out.parent / "merged"
+    r = cli("train", "merge", "--tuned", str(tiny_run.out), "--alpha", "0.5", "--out", str(out), "--register", "merged-test")
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"registered merged-test" in r.stdout
+    tuned = WhisperForConditionalGeneration.from_pretrained(tiny_run.hf_dir).state_dict()
+    merged = WhisperForConditionalGeneration.from_pretrained(out / "hf").state_dict()
+    name = "model.decoder.layers.0.fc1.weight"  # trained (decoder MLP), so it moved
+    from medasr.config import Settings
+    from medasr.train.asr import load_base
+
+    base = load_base("tiny.en", Settings.resolve({}))[0].state_dict()
+    assert not torch.equal(base[name], tuned[name])
+    assert torch.allclose(merged[name], (base[name] + tuned[name]) / 2, atol=1e-6)
+    card = json.loads((out / "ct2-int8" / "card.json").read_text())
+    assert card["merged_from"]["alpha"] == 0.5
+    model = WhisperModel(str(out / "ct2-int8"), device="cpu", compute_type="int8")
+    segs, _ = model.transcribe(str(tts_wav("The patient feels much better today.")), beam_size=1)
+    assert "better" in " ".join(s.text for s in segs).lower()
+
+
+def test_release_copies_the_int8_export_with_card_and_manifest_entry(tiny_run, cli, tmp_path: Path) -> None:
+    from medasr.train.export import sha256_file
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "manifest.json").write_text(json.dumps({"manifest_version": 1, "models": [{"name": "tiny.en", "source": "bundled"}]}))
+    bench = tmp_path / "results.json"
+    bench.write_text(json.dumps({"config": {"beam_size": 5}, "results": [
+        {"set": "synth-test", "system": "x asr", "utts": 3, "score": {"ref_words": 9, "wer": {"value": 0.5, "low": 0.1, "high": 0.9},
+                                                                   "terms": {"medwer": {"ref_terms": 2, "wer": {"value": 0.5}}}}}]}))
+    r = cli("train", "release", "--run", str(tiny_run.out), "--name", "tiny-test", "--bench", str(bench), "--models-dir", str(models))
+    assert r.returncode == 0, r.stderr.decode()
+    manifest = json.loads((models / "manifest.json").read_text())
+    entry = next(m for m in manifest["models"] if m["name"] == "tiny-test")
+    assert [m["name"] for m in manifest["models"]] == ["tiny.en", "tiny-test"]
+    assert entry["source"] == "repo" and entry["path"] == "tiny-test"
+    assert entry["files"]["model.bin"] == sha256_file(models / "tiny-test" / "model.bin") == sha256_file(tiny_run.ct2_dirs["int8"] / "model.bin")
+    card = json.loads((models / "cards" / "tiny-test.json").read_text())
+    assert card["bench"]["sets"]["synth-test"]["x asr"]["medwer_wer"]["value"] == 0.5 and card["steps"] == json.loads((tiny_run.out / "train_summary.json").read_text())["steps"]
+    r = cli("train", "release", "--run", str(tmp_path), "--name", "nope", "--models-dir", str(models))
+    assert r.returncode != 0 and b"no train_summary.json" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_pack_keeps_short_speech_alone_and_joins_the_rest(tmp_path: Path) -> None:
+    from medasr.audio import write_wav
+    from medasr.train.corpus import short_sentences
+    from medasr.train.data import Utterance, pack
+
+    utts = []
+    for i in range(12):
+        kind = "short" if i < 3 else "medical"
+        write_wav(tmp_path / f"u{i}.wav", np.zeros(16000 * (1 if kind == "short" else 5), dtype=np.float32))
+        utts.append(Utterance(id=f"u{i}", audio=tmp_path / f"u{i}.wav", text=f"t{i}", kind=kind))
+    clips = pack(utts, 24.0, seed=0)
+    assert {c.id for c in clips if "+" not in c.id} >= {"u0", "u1", "u2"}  # short ones never joined
+    joined = [c for c in clips if "+" in c.id]
+    assert joined and all(len(c.parts) <= 4 for c in joined)  # 5.3 s each: at most 4 fit in 24 s
+    assert sorted(i for c in clips for i in c.id.split("+")) == sorted(u.id for u in utts)  # nothing lost or doubled
+    alone = pack(utts, 24.0, seed=0, single_share=1.0)
+    assert [c.id for c in alone] == [u.id for u in utts]
+    shorts = short_sentences(200, seed=1)
+    assert shorts == short_sentences(200, seed=1) and all(len(s.split()) <= 2 for s in shorts)
+    assert any(s == "Three." for s in shorts) and any(s[:-1].isdigit() for s in shorts)

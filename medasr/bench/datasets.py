@@ -125,7 +125,12 @@ def bench_dir(settings: Settings) -> Path:
 
 
 def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> BenchSet:
-    """A ready-made set by name, or a manifest path; ``NAME:N`` caps that set at N."""
+    """A ready-made set by name, or a manifest path; ``NAME:N`` caps that set at N and
+    ``LABEL=PATH`` names a manifest set in the report (default: its file stem)."""
+    label = None
+    m = re.fullmatch(r"([A-Za-z][\w.-]*)=(.+)", name)
+    if m:
+        label, name = m.group(1), m.group(2)
     m = re.fullmatch(r"(.+):(\d+)", name)
     if m:
         name, limit = m.group(1), int(m.group(2))
@@ -140,5 +145,5 @@ def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> B
         return load_manifest(path, name, limit=limit)
     path = Path(name)
     if path.suffix in (".jsonl", ".json") or path.exists():
-        return load_manifest(path, limit=limit)
+        return load_manifest(path, label, limit=limit)
     raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock or a manifest .jsonl path")

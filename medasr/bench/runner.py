@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medasr.bench.datasets import BenchSet, resolve_set
+from medasr.errors import InputError
 from medasr.bench.machine import machine_info, rss_mb
 from medasr.bench.metrics import CorpusScore, EditStats, TermSet, corpus_score, edit_stats, score_utterance
 from medasr.config import Settings
@@ -148,6 +149,10 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
     machine = machine_info()
     machine.update(device=settings.device, compute_type=settings.compute_type, beam_size=settings.beam_size, threads=settings.threads)
     sets: list[BenchSet] = [resolve_set(s, settings, limit=config.limit) for s in config.sets]
+    names = [b.name for b in sets]
+    if len(set(names)) < len(names):
+        raise InputError(f"two benchmark sets are both named {next(n for n in names if names.count(n) > 1)!r}; "
+                         "name them apart with LABEL=PATH (e.g. --set synth-a=runs/a/synth-test.jsonl)")
     termsets = all_termsets(settings) if termsets is None else termsets
     options = options_from_settings(settings, batch_size=0)
 

@@ -15,7 +15,7 @@ log = logging.getLogger("medasr.train")
 
 @click.group()
 def train() -> None:
-    """Train models: Whisper fine-tuning on a synth corpus (asr)."""
+    """Train models: Whisper fine-tuning on a synth corpus (asr), weight interpolation with the base (merge), releasing a model under models/ (release), the BART corrector."""
 
 
 @train.command("asr")
@@ -37,6 +37,7 @@ def train() -> None:
 @click.option("--max-train", type=int, default=None, help="Use at most this many training utterances.")
 @click.option("--max-dev", type=int, default=200, show_default=True, help="Use at most this many dev utterances.")
 @click.option("--pack-seconds", type=float, default=0.0, show_default=True, help="Join utterances into clips up to this long (e.g. 24): fewer encoder passes per sentence.")
+@click.option("--pack-single-share", type=float, default=0.0, show_default=True, help="With --pack-seconds: this share of utterances (and every short one) stays alone, so short speech is trained too.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=0, help="torch CPU threads (0: torch decides).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -44,7 +45,7 @@ def train() -> None:
 @click.option("--quantization", "quantizations", multiple=True, default=("int8",), show_default=True, help="CTranslate2 exports to write (int8, float16, ...).")
 @click.option("--register", "register_as", default=None, help="Add the int8 export to the model store under this name.")
 def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: int, epochs: float, batch_size: int, lr: float, freeze_encoder: bool, freeze_embeddings: bool, freeze_cross_kv: bool,
-        spec_augment: bool, audio_augment: bool, eval_every: int, patience: int, max_train: int | None, max_dev: int, pack_seconds: float, seed: int, threads: int, device: str,
+        spec_augment: bool, audio_augment: bool, eval_every: int, patience: int, max_train: int | None, max_dev: int, pack_seconds: float, pack_single_share: float, seed: int, threads: int, device: str,
         resume: bool, quantizations: tuple[str, ...], register_as: str | None) -> None:
     """Fine-tune Whisper on synth manifests and export it to CTranslate2."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -63,7 +64,7 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
     if not data:
         raise ConfigError("give --data MANIFEST (from `medasr synth`) or --make-corpus N")
     cfg = TrainConfig(data=data, out=out, base=base, steps=steps, epochs=epochs, batch_size=batch_size, lr=lr, freeze_encoder=freeze_encoder, freeze_embeddings=freeze_embeddings, freeze_cross_kv=freeze_cross_kv,
-                      spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds,
+                      spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds, pack_single_share=pack_single_share,
                       seed=seed, threads=threads, device=device, resume=resume, quantizations=tuple(quantizations))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} {task.fields[info]}"), TimeRemainingColumn()) as bar:
         tasks: dict[str, int] = {}
@@ -81,6 +82,45 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
 
         entry = register_trained(register_as, res, settings)
         click.echo(f"registered {entry['name']} -> {entry['path']}")
+
+
+@train.command("merge")
+@click.option("--base", default="tiny.en", show_default=True, help="The model the run started from (a name the model store resolves, or a folder).")
+@click.option("--tuned", required=True, type=click.Path(path_type=Path), help="A `medasr train asr` run folder (or its hf/ folder).")
+@click.option("--alpha", type=float, required=True, help="Weight of the tuned model: 0 is the base, 1 the tuned model.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder for hf/ and ct2-<quantization>/.")
+@click.option("--quantization", "quantizations", multiple=True, default=("int8",), show_default=True, help="CTranslate2 exports to write.")
+@click.option("--register", "register_as", default=None, help="Add the int8 export to the model store under this name.")
+def merge(base: str, tuned: Path, alpha: float, out: Path, quantizations: tuple[str, ...], register_as: str | None) -> None:
+    """Interpolate a fine-tuned model with its base (WiSE-FT): keeps the new domain, forgets less."""
+    from medasr.config import Settings
+    from medasr.train.merge import merge_models
+
+    settings = Settings.resolve({})
+    tuned_hf = tuned / "hf" if (tuned / "hf" / "config.json").is_file() else tuned
+    dirs = merge_models(base, tuned_hf, alpha, out, settings, tuple(quantizations))
+    for q, d in dirs.items():
+        click.echo(f"{q}: {d}")
+    if register_as:
+        from medasr.train.registry import register_trained
+
+        entry = register_trained(register_as, out, settings)
+        click.echo(f"registered {entry['name']} -> {entry['path']}")
+
+
+@train.command("release")
+@click.option("--run", "run", required=True, type=click.Path(path_type=Path), help="A `medasr train asr` or `train merge` folder holding ct2-int8/ and train_summary.json.")
+@click.option("--name", required=True, help="The released model's name (e.g. tiny.en-medical).")
+@click.option("--bench", "bench_json", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None, help="A `medasr bench run` results.json whose figures go into the card.")
+@click.option("--description", default="", help="One line for `medasr models list`.")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Where manifest.json lives (default: the checkout's models/).")
+def release(run: Path, name: str, bench_json: Path | None, description: str, models_dir: Path | None) -> None:
+    """Release a trained model: int8 files under models/NAME, its card, its manifest entry."""
+    from medasr.asr.manifest import models_root
+    from medasr.train.release import bench_figures, release_model
+
+    entry = release_model(run, name, models_dir or models_root(), bench=bench_figures(bench_json) if bench_json else None, description=description)
+    click.echo(f"released {entry['name']}: {entry['size_bytes'] / 1e6:.1f} MB, model.bin sha256 {entry['files']['model.bin']}")
 
 
 def _attach_corrector() -> None:

@@ -57,6 +57,7 @@ class TrainConfig:
     quantizations: tuple[str, ...] = ("int8",)
     language: str = "en"
     pack_seconds: float = 0.0  # >0: join utterances into clips of at most this many seconds
+    pack_single_share: float = 0.0  # with packing: this share of utterances (and every "short" one) stays alone
     max_dev: int = 200
 
     def __post_init__(self) -> None:
@@ -138,7 +139,8 @@ def train_asr(cfg: TrainConfig, settings: Settings, progress: Progress | None = 
     utts: list[Utterance] = [u for m in cfg.data for u in read_manifest(m)]
     splits = make_splits(utts, seed=cfg.seed, max_train=cfg.max_train, max_dev=cfg.max_dev)
     if cfg.pack_seconds > 0:
-        splits = Splits(train=pack(splits.train, cfg.pack_seconds, cfg.seed), dev=pack(splits.dev, cfg.pack_seconds, cfg.seed))
+        splits = Splits(train=pack(splits.train, cfg.pack_seconds, cfg.seed, single_share=cfg.pack_single_share),
+                        dev=pack(splits.dev, cfg.pack_seconds, cfg.seed, single_share=cfg.pack_single_share))
     model, tok_dir, base_id = load_base(cfg.base, settings)
     model.to(device)
     enc_tgt = TargetEncoder(tok_dir / "tokenizer.json", cfg.language, max_tokens=model.config.max_target_positions - 8)

@@ -55,6 +55,27 @@ def general_sentences(n: int, seed: int = 0) -> list[str]:
     return sorted(out)
 
 
+_ONES = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
+_SHORT_WORDS = ("Yes.", "No.", "Okay.", "Thank you.", "Next.", "Sorry?", "Right.", "Go on.", "Fine.", "Hello.", "Stop.", "Please.",
+                "Pardon?", "Maybe.", "Not really.", "All right.", "Good morning.", "Goodbye.", "A little.", "Sometimes.")
+
+
+def short_sentences(n: int, seed: int = 0) -> list[str]:
+    """Short speech: a number said alone ("Three.", "42."), a word or two ("Yes.", "Go on.").
+    Trained unpacked, so a fine-tuned model still writes one word for one word."""
+    rng = random.Random(seed + 2027)
+    out: list[str] = []
+    for i in range(n):
+        r = rng.random()
+        if r < 0.45:
+            out.append(_ONES[rng.randrange(10)] + ".")
+        elif r < 0.65:
+            out.append(f"{rng.randrange(10, 200)}.")
+        else:
+            out.append(rng.choice(_SHORT_WORDS))
+    return out
+
+
 @dataclass(frozen=True)
 class CorpusItem:
     id: str
@@ -64,11 +85,14 @@ class CorpusItem:
 
 
 def corpus_texts(n: int, *, general_frac: float = 0.25, seed: int = 0, test: bool = False,
-                 exclude: frozenset[str] = frozenset()) -> list[CorpusItem]:
+                 exclude: frozenset[str] = frozenset(), short_frac: float = 0.0) -> list[CorpusItem]:
     """``n`` sentences: clinical (train/dev splits of the shared generator; with ``test`` its
-    test split only) and general conversational English."""
+    test split only), general conversational English and (``short_frac``) short speech."""
     from medasr.correction.bart_sentences import clinical_sentences
 
+    n_short = int(round(n * short_frac))
+    shorts = short_sentences(n_short, seed)
+    n -= n_short
     n_gen = int(round(n * general_frac))
     keep = (lambda s: s.split == "test") if test else (lambda s: s.split != "test")
     med = [s for s in clinical_sentences(int((n - n_gen) * (8 if test else 1.4)) + 10, seed=seed) if keep(s) and s.text not in exclude][: n - n_gen]
@@ -77,13 +101,15 @@ def corpus_texts(n: int, *, general_frac: float = 0.25, seed: int = 0, test: boo
     for i, s in enumerate([g for g in general_sentences(n_gen + len(exclude), seed) if g not in exclude][:n_gen]):
         split = "test" if test else "dev" if rng.random() < 0.08 else "train"
         items.append(CorpusItem(f"gen-en-{seed}-{i:05d}", s, "general", split))
+    for i, s in enumerate(shorts):
+        items.append(CorpusItem(f"short-{seed}-{i:05d}", s, "short", "test" if test else "dev" if rng.random() < 0.08 else "train"))
     rng.shuffle(items)
     return items
 
 
 def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[str, ...] = ("espeak-ng", "flite"), general_frac: float = 0.25,
                  home: Path | None = None, progress: Callable[[int, int], None] | None = None, test: bool = False,
-                 exclude: frozenset[str] = frozenset()) -> Path:
+                 exclude: frozenset[str] = frozenset(), short_frac: float = 0.0) -> Path:
     """Synthesize ``n`` sentences into ``out_dir`` (WAVs + manifest.jsonl); returns the manifest.
     Only the engines' training voices are used; ``test`` builds a test set instead: test-split
     sentences spoken by the held-out voices only."""
@@ -100,7 +126,7 @@ def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[s
     if not voices:
         raise BackendError(f"no TTS voices available from {', '.join(engines)}; install espeak-ng or flite")
     rng = np.random.default_rng(seed)
-    items = corpus_texts(n, general_frac=general_frac, seed=seed, test=test, exclude=exclude)
+    items = corpus_texts(n, general_frac=general_frac, seed=seed, test=test, exclude=exclude, short_frac=short_frac)
     manifest = out / "manifest.jsonl"
     fh = open(manifest, "w", encoding="utf-8")  # written as it goes: a stopped run leaves a usable manifest
     n_ok = 0

@@ -94,17 +94,24 @@ def make_splits(utts: list[Utterance], *, seed: int = 0, dev_frac: float = 0.05,
     return Splits(train=train, dev=dev[:max_dev])
 
 
-def pack(utts: list[Utterance], max_seconds: float = 24.0, seed: int = 0) -> list[Utterance]:
+def pack(utts: list[Utterance], max_seconds: float = 24.0, seed: int = 0, *, single_share: float = 0.0) -> list[Utterance]:
     """Join utterances of the same split into clips of at most ``max_seconds`` (texts joined by
     a space). Whisper hears 30 s windows, so a 4 s clip wastes most of an encoder pass: packing
-    cuts the encoder's cost per sentence several times and looks more like real dictation."""
+    cuts the encoder's cost per sentence several times and looks more like real dictation.
+
+    Utterances of kind ``short`` (single words, numbers) and a random ``single_share`` of the
+    others stay alone: a model that only ever heard full 24 s clips learns that speech fills
+    the window and invents words after a short one ("three" -> "history")."""
     import soundfile as sf
 
     rng = random.Random(seed)
     by_split: dict[str, list[Utterance]] = {}
-    for u in utts:
-        by_split.setdefault(u.split, []).append(u)
     out: list[Utterance] = []
+    for u in utts:
+        if u.kind == "short" or (single_share > 0 and rng.random() < single_share):
+            out.append(u)
+        else:
+            by_split.setdefault(u.split, []).append(u)
     for split, items in by_split.items():
         items = list(items)
         rng.shuffle(items)

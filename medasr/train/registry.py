@@ -40,6 +40,7 @@ def model_card(name: str, ct2_dir: Path, summary: dict[str, Any], bench: dict[st
         "dev_loss_start": summary.get("dev_loss_start"),
         "best_dev_loss": summary.get("best_dev_loss"),
         "training": {k: cfg.get(k) for k in ("batch_size", "lr", "epochs", "freeze_encoder", "spec_augment", "audio_augment", "seed")},
+        "merged_from": summary.get("merged_from"),
         "hardware": summary.get("device") or platform.machine(),
         "seconds": summary.get("seconds"),
         "bench": bench or {},
@@ -78,7 +79,8 @@ def register_trained(name: str, result: TrainResult | Path, settings: Settings, 
         "card": str(card_path.resolve()),
         "quantization": quantization,
         "size_bytes": card["size_bytes"],
-        "description": f"fine-tuned from {card['base']} by medasr train asr ({card['steps']} steps)",
+        "description": f"fine-tuned from {card['base']} by medasr train asr ({card['steps']} steps)"
+        + (f", interpolated with its base at alpha {card['merged_from']['alpha']}" if card.get("merged_from") else ""),
         "wer": bench or {},
     }
     register_user_model(settings.models_dir, entry)
