@@ -30,7 +30,7 @@ def default_home() -> Path:
 class Settings:
     home: Path = default_home()
     # asr
-    model: str = "tiny.en"
+    model: str = "tiny.en-medical"  # released under models/; stock Whisper is --model tiny.en
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto -> float16 on cuda, int8 on cpu
     threads: int = 0  # 0: CTranslate2 decides

@@ -17,7 +17,7 @@ def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path):
     assert s.home == tmp_path
     s2 = Settings.resolve({"beam_size": 7, "model": "tiny.en"}, env=env)
     assert (s2.beam_size, s2.model) == (7, "tiny.en")  # flag beats all
-    assert Settings.resolve({}, env={"MEDASR_HOME": str(tmp_path / "none")}).model == "tiny.en"  # default
+    assert Settings.resolve({}, env={"MEDASR_HOME": str(tmp_path / "none")}).model == "tiny.en-medical"  # default
 
 
 def test_explicit_config_file_and_env_var(tmp_path: Path):

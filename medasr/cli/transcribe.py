@@ -75,7 +75,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "formats", multiple=True, help="Output format: txt, json, srt, vtt, tsv or all; repeat or comma-separate for several. [default: txt]")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Write <name>.<format> files here. Without it, one input and one format print to stdout; otherwise files go to the current folder.")
-@click.option("-m", "--model", help="Model name (tiny.en, base, a trained model), a CTranslate2 folder, or a hub id when online. [default: tiny.en]")
+@click.option("-m", "--model", help="Model name (tiny.en, base, a trained model), a CTranslate2 folder, or a hub id when online. [default: tiny.en-medical; stock Whisper: tiny.en]")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="auto uses CUDA when CTranslate2 sees a GPU. [default: auto]")
 @click.option("--compute-type", help="CTranslate2 compute type; auto is float16 on GPU, int8 on CPU. [default: auto]")
 @click.option("--beam-size", type=click.IntRange(min=1), help="Beam size. [default: 5]")

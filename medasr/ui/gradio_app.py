@@ -123,7 +123,7 @@ class LiveSession:
         return self.stream.transcript()
 
 
-def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en") -> Any:
+def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical") -> Any:
     """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily)."""
     import gradio as gr
 
@@ -188,7 +188,7 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en") 
         gr.Markdown("# medasr dictation\nRecord or upload; the transcript, the corrections and a grounded note appear below. Audio stays on this server.")
         with gr.Accordion("Settings", open=False):
             with gr.Row():
-                model = gr.Dropdown(["tiny.en", "base"], value=default_model, label="Model", allow_custom_value=True)
+                model = gr.Dropdown(["tiny.en-medical", "tiny.en", "base"], value=default_model, label="Model", allow_custom_value=True)
                 device = gr.Dropdown(["auto", "cpu", "cuda"], value="auto", label="Device")
                 correct = gr.Dropdown(CORRECT_CHOICES, value="none", label="Correction")
                 want_note = gr.Checkbox(value=True, label="Make a note")
