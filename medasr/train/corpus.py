@@ -65,7 +65,7 @@ def short_sentences(n: int, seed: int = 0) -> list[str]:
     Trained unpacked, so a fine-tuned model still writes one word for one word."""
     rng = random.Random(seed + 2027)
     out: list[str] = []
-    for i in range(n):
+    for _ in range(n):
         r = rng.random()
         if r < 0.45:
             out.append(_ONES[rng.randrange(10)] + ".")
@@ -98,11 +98,14 @@ def corpus_texts(n: int, *, general_frac: float = 0.25, seed: int = 0, test: boo
     med = [s for s in clinical_sentences(int((n - n_gen) * (8 if test else 1.4)) + 10, seed=seed) if keep(s) and s.text not in exclude][: n - n_gen]
     rng = random.Random(seed)
     items = [CorpusItem(s.id, s.text, "medical", s.split) for s in med]
+
+    def split() -> str:
+        return "test" if test else "dev" if rng.random() < 0.08 else "train"
+
     for i, s in enumerate([g for g in general_sentences(n_gen + len(exclude), seed) if g not in exclude][:n_gen]):
-        split = "test" if test else "dev" if rng.random() < 0.08 else "train"
-        items.append(CorpusItem(f"gen-en-{seed}-{i:05d}", s, "general", split))
+        items.append(CorpusItem(f"gen-en-{seed}-{i:05d}", s, "general", split()))
     for i, s in enumerate(shorts):
-        items.append(CorpusItem(f"short-{seed}-{i:05d}", s, "short", "test" if test else "dev" if rng.random() < 0.08 else "train"))
+        items.append(CorpusItem(f"short-{seed}-{i:05d}", s, "short", split()))
     rng.shuffle(items)
     return items
 
