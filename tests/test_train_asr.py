@@ -221,3 +221,21 @@ def test_pack_keeps_short_speech_alone_and_joins_the_rest(tmp_path: Path) -> Non
     shorts = short_sentences(200, seed=1)
     assert shorts == short_sentences(200, seed=1) and all(len(s.split()) <= 2 for s in shorts)
     assert any(s == "Three." for s in shorts) and any(s[:-1].isdigit() for s in shorts)
+
+
+def test_ct2_encoder_cache_matches_torch_and_trains(tiny_run, tmp_path: Path) -> None:
+    from medasr.config import Settings
+    from medasr.train.asr import TrainConfig, load_base, train_asr
+    from medasr.train.features import encoder_cache
+
+    utts = make_splits(read_manifest(tiny_run.out.parent / "corpus")).train[:3]
+    model, ct2_dir, _ = load_base("tiny.en", Settings.resolve({}))
+    ref = np.asarray(encoder_cache(model, utts, tmp_path / "torch", "k1", seed=0, audio_aug=False, specaug=False), dtype=np.float32)
+    ct2 = np.asarray(encoder_cache(model, utts, tmp_path / "ct2", "k2", seed=0, audio_aug=False, specaug=False, ct2_dir=ct2_dir, threads=2), dtype=np.float32)
+    assert ref.shape == ct2.shape == (3, 1500, 384)
+    cos = (ref * ct2).sum(-1) / (np.linalg.norm(ref, axis=-1) * np.linalg.norm(ct2, axis=-1))
+    assert float(np.median(cos)) > 0.98, float(np.median(cos))  # int8 quantization moves it a little, no more
+    cfg = TrainConfig(data=(tiny_run.out.parent / "corpus",), out=tmp_path / "run", base="tiny.en", steps=6, batch_size=4, lr=2e-4, warmup=1, eval_every=6,
+                      patience=10, seed=0, threads=2, audio_augment=False, spec_augment=False, encoder_backend="ct2")
+    res = train_asr(cfg, Settings.resolve({}))
+    assert res.steps == 6 and res.best_dev_loss is not None and res.best_dev_loss < res.dev_loss_start, (res.dev_loss_start, res.history)

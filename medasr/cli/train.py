@@ -38,6 +38,7 @@ def train() -> None:
 @click.option("--max-dev", type=int, default=200, show_default=True, help="Use at most this many dev utterances.")
 @click.option("--pack-seconds", type=float, default=0.0, show_default=True, help="Join utterances into clips up to this long (e.g. 24): fewer encoder passes per sentence.")
 @click.option("--pack-single-share", type=float, default=0.0, show_default=True, help="With --pack-seconds: this share of utterances (and every short one) stays alone, so short speech is trained too.")
+@click.option("--encoder-backend", type=click.Choice(["torch", "ct2"]), default="torch", show_default=True, help="With a frozen encoder: compute its cached outputs with torch (float32) or CTranslate2 int8 (faster on CPU; the encoder faster-whisper runs).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=0, help="torch CPU threads (0: torch decides).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -45,7 +46,7 @@ def train() -> None:
 @click.option("--quantization", "quantizations", multiple=True, default=("int8",), show_default=True, help="CTranslate2 exports to write (int8, float16, ...).")
 @click.option("--register", "register_as", default=None, help="Add the int8 export to the model store under this name.")
 def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: int, epochs: float, batch_size: int, lr: float, freeze_encoder: bool, freeze_embeddings: bool, freeze_cross_kv: bool,
-        spec_augment: bool, audio_augment: bool, eval_every: int, patience: int, max_train: int | None, max_dev: int, pack_seconds: float, pack_single_share: float, seed: int, threads: int, device: str,
+        spec_augment: bool, audio_augment: bool, eval_every: int, patience: int, max_train: int | None, max_dev: int, pack_seconds: float, pack_single_share: float, encoder_backend: str, seed: int, threads: int, device: str,
         resume: bool, quantizations: tuple[str, ...], register_as: str | None) -> None:
     """Fine-tune Whisper on synth manifests and export it to CTranslate2."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -64,7 +65,7 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
     if not data:
         raise ConfigError("give --data MANIFEST (from `medasr synth`) or --make-corpus N")
     cfg = TrainConfig(data=data, out=out, base=base, steps=steps, epochs=epochs, batch_size=batch_size, lr=lr, freeze_encoder=freeze_encoder, freeze_embeddings=freeze_embeddings, freeze_cross_kv=freeze_cross_kv,
-                      spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds, pack_single_share=pack_single_share,
+                      spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds, pack_single_share=pack_single_share, encoder_backend=encoder_backend,
                       seed=seed, threads=threads, device=device, resume=resume, quantizations=tuple(quantizations))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} {task.fields[info]}"), TimeRemainingColumn()) as bar:
         tasks: dict[str, int] = {}

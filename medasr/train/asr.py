@@ -58,6 +58,7 @@ class TrainConfig:
     language: str = "en"
     pack_seconds: float = 0.0  # >0: join utterances into clips of at most this many seconds
     pack_single_share: float = 0.0  # with packing: this share of utterances (and every "short" one) stays alone
+    encoder_backend: str = "torch"  # frozen-encoder cache: torch (float32) or ct2 (CTranslate2 int8: faster on CPU, the inference encoder)
     max_dev: int = 200
 
     def __post_init__(self) -> None:
@@ -65,6 +66,8 @@ class TrainConfig:
             raise ConfigError("batch_size and eval_every must be >= 1 and lr > 0")
         if not self.data:
             raise ConfigError("give at least one --data manifest")
+        if self.encoder_backend not in ("torch", "ct2"):
+            raise ConfigError(f"encoder_backend must be torch or ct2, not {self.encoder_backend!r}")
 
 
 @dataclass(frozen=True)
@@ -158,12 +161,18 @@ def train_asr(cfg: TrainConfig, settings: Settings, progress: Progress | None = 
             for layer in model.model.decoder.layers:
                 for p in (*layer.encoder_attn.k_proj.parameters(), *layer.encoder_attn.v_proj.parameters()):
                     p.requires_grad_(False)
-        key = cache_key(splits.train, base_id, cfg.seed, cfg.audio_augment, cfg.spec_augment)
+        ct2_dir = None
+        if cfg.encoder_backend == "ct2":
+            if not (tok_dir / "model.bin").is_file():
+                raise ConfigError(f"encoder_backend ct2 needs a CTranslate2 base model; {cfg.base} is a transformers folder")
+            ct2_dir = tok_dir
+        enc_id = base_id if ct2_dir is None else f"{base_id}:ct2-int8"
+        key = cache_key(splits.train, enc_id, cfg.seed, cfg.audio_augment, cfg.spec_augment)
         train_enc = encoder_cache(model, splits.train, out / "cache" / "train", key, seed=cfg.seed, audio_aug=cfg.audio_augment,
-                                  specaug=cfg.spec_augment, progress=stage("encode train"))
-        dkey = cache_key(splits.dev, base_id, cfg.seed, False, False)
+                                  specaug=cfg.spec_augment, progress=stage("encode train"), ct2_dir=ct2_dir, threads=cfg.threads)
+        dkey = cache_key(splits.dev, enc_id, cfg.seed, False, False)
         dev_enc = encoder_cache(model, splits.dev, out / "cache" / "dev", dkey, seed=cfg.seed, audio_aug=False, specaug=False,
-                                progress=stage("encode dev"))
+                                progress=stage("encode dev"), ct2_dir=ct2_dir, threads=cfg.threads)
     if cfg.freeze_embeddings:
         for p in (*model.model.decoder.embed_tokens.parameters(), *model.model.decoder.embed_positions.parameters()):
             p.requires_grad_(False)

@@ -67,8 +67,9 @@ def encoder_cache(model: Any, utts: list[Utterance], cache_dir: Path, key: str, 
                   ct2_compute_type: str = "int8", threads: int = 0) -> np.ndarray:
     """(N, frames, d_model) float16 encoder outputs, memory-mapped at ``cache_dir/enc-<key>.npy``.
 
-    With ``ct2_dir`` the CTranslate2 encoder computes them (on CPU int8 it is several times
-    faster than torch, and it is exactly the encoder that faster-whisper runs at inference)."""
+    With ``ct2_dir`` the CTranslate2 int8 encoder computes them: the encoder faster-whisper runs
+    at inference, and 1.2x faster per clip than torch float32 on 2 CPU cores, log-mel included
+    (``benchmarks/encoder_cache_speed.py``)."""
     import torch
 
     cache_dir.mkdir(parents=True, exist_ok=True)
