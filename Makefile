@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: demo test setup setup-all system-core system-all bench clean
 
-demo: setup ## set up from nothing and transcribe a sample on the bundled model (CPU, offline)
+demo: setup ## set up from nothing and transcribe a sample with the default model (CPU, offline)
 	@mkdir -p build
 	@if [ -n "$(SAMPLE)" ]; then cp "$(SAMPLE)" build/sample.flac; \
 	else espeak-ng -v en-us -s 140 -w build/sample.flac "The patient is stable. Please take a deep breath."; fi
