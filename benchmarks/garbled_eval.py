@@ -37,6 +37,13 @@ def contains(hyp: str, term: str) -> bool:
     return f" {' '.join(words(term))} " in f" {' '.join(words(hyp))} "
 
 
+def term_before_after(lex: LexiconCorrector, rec: dict) -> tuple[Transcript, bool, bool]:
+    """The lexicon pass on one garbled record: (corrected transcript, term present before, after)."""
+    t = Transcript.from_dict(rec["hyp"])
+    out = lex.correct(t)
+    return out, contains(t.text, rec["term"]), contains(out.text, rec["term"])
+
+
 def edit_distance(a: list[str], b: list[str]) -> int:
     prev = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
@@ -78,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 g_top1 += h1
                 g_top5 += h5
                 n_g += 1
-        t = Transcript.from_dict(r["hyp"])
-        out = lex.correct(t)
-        before, after = contains(t.text, r["term"]), contains(out.text, r["term"])
+        out, before, after = term_before_after(lex, r)
         rec_before += before
         rec_after += after
         lost += before and not after

@@ -138,15 +138,13 @@ def test_raises_term_recall_on_the_garbled_set(lexicon: LexiconCorrector) -> Non
         pytest.skip(f"{data} not built (python benchmarks/garbled_set.py)")
     sys.path.insert(0, str(data.parents[1]))
     try:
-        from garbled_eval import contains
+        from garbled_eval import term_before_after
     finally:
         sys.path.pop(0)
     recs = [json.loads(x) for x in data.read_text(encoding="utf-8").splitlines() if x.strip()]
     before = after = broken = 0
     for r in recs:
-        t = Transcript.from_dict(r["hyp"])
-        out = lexicon.correct(t)
-        b, a = contains(t.text, r["term"]), contains(out.text, r["term"])
+        out, b, a = term_before_after(lexicon, r)
         before += b
         after += a
         broken += b and not a
