@@ -1,118 +1,128 @@
 #!/usr/bin/env bash
-# Fine-tune Whisper on the lent GPU (see ../shared/gpu/README.md), in three device calls.
-# Nothing here was run by issue 8's session (no GPU was lent to it); the steps follow the
-# README's verified recipe. Run the "prepare" step here, then each "call N" line through the
-# device tool within 30 s of the previous one (the machine keeps /tmp only while warm).
+# Fine-tune Whisper tiny.en on the lent GPU (../shared/gpu/README.md) with medasr.train.gpu_finetune.
 #
-#   scripts/gpu_train.sh prepare [BASE]     # here: weights, wheels, .debs, texts -> .gpu/
-#   call 1: bash scripts/gpu_train.sh wheels                  carry: [".gpu/whl", ".gpu/sh"]
-#   call 2: bash scripts/gpu_train.sh part1                   carry: [".gpu/part1"]
-#   call 3: bash scripts/gpu_train.sh part2-and-train [ARGS]  carry: [".gpu/part2", ".gpu/deb", ".gpu/src"]
-#   here:   scripts/gpu_train.sh collect FILES_AT             # join the returned parts -> runs/train/gpu/ct2-int8
+# A device call carries at most 64 MiB and the machine forgets /tmp 30 s after a call, so the
+# work is three calls back to back, then the trained tensors come home:
+#   here:   scripts/gpu_train.sh prepare PLAN_SEED N [OPUS_CORPUS...]   # -> .gpu/c0 .gpu/c1 .gpu/c2
+#   call 1: bash scripts/gpu_train.sh c0      carry [".gpu/c0"]   wheels, .debs, audio bundle 0
+#   call 2: bash scripts/gpu_train.sh c1      carry [".gpu/c1"]   weights part 1, audio bundle 1
+#   call 3: bash scripts/gpu_train.sh c2 ARGS carry [".gpu/c2"]   weights part 2, plan rows; render + train
+#   here:   scripts/gpu_train.sh collect FILES_AT RUN            # join, assemble, export CTranslate2
 set -euo pipefail
 cmd=${1:-help}; shift || true
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GPU=$ROOT/.gpu
+PY=${PYTHON:-python}
+TTS=/tmp/tts
+
+device_env() {
+  export PYTHONPATH=$PWD:/tmp/site:${PYTHONPATH:-}
+  export LD_LIBRARY_PATH=$TTS:$TTS/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+}
 
 case "$cmd" in
 prepare)
-  base=${1:-tiny.en}
-  grep -qx '/.gpu/' "$ROOT/.git/info/exclude" 2>/dev/null || echo /.gpu/ >> "$ROOT/.git/info/exclude"
-  rm -rf "$GPU"; mkdir -p "$GPU/part1" "$GPU/part2" "$GPU/deb" "$GPU/src" "$GPU/whl" "$GPU/sh"
-  # 0. ctranslate2 + faster-whisper for the machine's Python 3.12 (the export and features need them)
-  cp "$ROOT"/../shared/gpu/*.sh "$GPU/sh/"
-  python -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+  seed=${1:?plan seed}; n=${2:?number of utterances to plan}; shift 2
+  mkdir -p "$ROOT/.git/info"; grep -qx '/.gpu/' "$ROOT/.git/info/exclude" 2>/dev/null || echo /.gpu/ >> "$ROOT/.git/info/exclude"
+  rm -rf "$GPU/c0" "$GPU/c1" "$GPU/c2" "$GPU/hf" "$GPU/opus"; mkdir -p "$GPU/c0/whl" "$GPU/c0/deb" "$GPU/c0/corpus" "$GPU/c1/corpus" "$GPU/c2/hf" "$GPU/c2/corpus"
+  $PY -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-    -d "$GPU/whl" ctranslate2==4.8.5 faster-whisper==1.2.1
-  # 1. weights: CT2 -> transformers float16 (tiny.en: 75 MB), split in two halves under 40 MB
-  python - "$base" "$GPU/hf" <<'PY'
-import sys
+    -d "$GPU/c0/whl" soundfile==0.13.1 cffi pycparser
+  (cd "$GPU/c0/deb" && apt-get download espeak-ng libespeak-ng1 espeak-ng-data libsonic0 flite libflite1 libasound2 2>/dev/null)
+  gcc -shared -fPIC -o "$GPU/c0/deb/libpcaudio.so.0" "$ROOT/../shared/gpu/pcaudio-stub.c"
+  # tiny.en as transformers float16 (75 MB) in two parts
+  $PY - "$GPU/hf" <<'PY'
+import shutil, sys
 from medasr.asr.models import resolve_model
 from medasr.config import Settings
 from medasr.train.ct2_to_hf import convert_ct2_to_hf
-convert_ct2_to_hf(resolve_model(sys.argv[1], Settings.resolve({})).path, sys.argv[2], dtype="float16")
+rm = resolve_model("tiny.en", Settings.resolve({}))
+convert_ct2_to_hf(rm.path, sys.argv[1], dtype="float16")
+shutil.copyfile(rm.path / "tokenizer.json", f"{sys.argv[1]}/tokenizer.json")
 PY
-  split -b 38M "$GPU/hf/model.safetensors" "$GPU/hf/part."
-  mv "$GPU/hf/part.aa" "$GPU/part1/"
-  mv "$GPU/hf/part.ab" "$GPU/part2/"
-  cp "$GPU/hf"/*.json "$GPU/part2/"
-  # 2. TTS on the machine itself: espeak-ng .debs + the libpcaudio stand-in (README)
-  (cd "$GPU/deb" && apt-get download espeak-ng libespeak-ng1 espeak-ng-data libsonic0)
-  gcc -shared -fPIC -o "$GPU/deb/libpcaudio.so.0" "$ROOT/../shared/gpu/pcaudio-stub.c"
-  # 3. the sentences (text only travels; audio is made there): medasr's own corpus texts
-  python - "$GPU/src/sentences.jsonl" <<'PY'
-import json, sys
-from medasr.train.corpus import corpus_texts
-with open(sys.argv[1], "w") as fh:
-    for it in corpus_texts(4000, seed=1):
-        fh.write(json.dumps({"id": it.id, "text": it.text, "split": it.split, "kind": it.kind}) + "\n")
+  split -n 2 "$GPU/hf/model.safetensors" "$GPU/hf/part."
+  mv "$GPU/hf/part.aa" "$GPU/c1/"; mv "$GPU/hf/part.ab" "$GPU/c2/hf/"; cp "$GPU/hf"/*.json "$GPU/c2/hf/"
+  # plan rows (text only) for espeak-ng and flite: a fresh synth plan's train and dev rows
+  # (held-out terms never reach train), general English, and the renderable rows of the corpora
+  $PY - "$seed" "$n" "$GPU/c2/plan.jsonl.gz" "$@" <<'PY'
+import random, sys
+from pathlib import Path
+from medasr.config import Settings
+from medasr.synth.engines.cli_engines import EspeakEngine, FliteEngine
+from medasr.synth.plan import PlanConfig, make_plan
+from medasr.synth.run import load_vocab
+from medasr.train.corpus import general_sentences
+from medasr.train.gpu_carry import RENDERABLE, manifest_rows, plan_row, write_plan
+seed, n, out, corpora = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), [Path(p) for p in sys.argv[4:]]
+voices = EspeakEngine().voices() + FliteEngine().voices()
+plan = make_plan(PlanConfig(n=n, seed=seed, engine_weights={"espeak-ng": 0.55, "flite": 0.45}), load_vocab(Settings.resolve({})), voices)
+rows = [{"id": u.id, "text": u.sentence.text, "spoken": u.sentence.spoken, "engine": u.voice.engine, "voice": u.voice.name, "rate": u.params.rate,
+         "pitch": u.params.pitch, "split": u.split, "kind": "medical"} for u in plan.utterances if u.split != "test"]
+train_voices = [v for v in voices if not v.heldout]
+rng = random.Random(seed)
+for i, t in enumerate(general_sentences(max(1, n // 6), seed=seed)):
+    v = rng.choice(train_voices)
+    rows.append({"id": f"g{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
+                 "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "train", "kind": "general"})
+for c in corpora:
+    m = c / "manifest.jsonl" if c.is_dir() else c
+    rows += [plan_row(r, prefix=m.parent.name + "/") for r in manifest_rows(m) if r.get("engine") in RENDERABLE]
+print("plan rows:", write_plan(rows, out))
 PY
-  python - "$GPU/src/sentences.jsonl" <<'PY'
-import json, sys
-from medasr.vocab.normalize import to_spoken
-rows = [json.loads(l) for l in open(sys.argv[1])]
-with open(sys.argv[1], "w") as fh:
-    for r in rows:
-        fh.write(json.dumps({**r, "spoken": to_spoken(r["text"])}) + "\n")
+  # festival and piper audio as Opus, in bundles that fit beside the rest of each call
+  for c in "$@"; do
+    $PY - "$c" "$GPU/opus" <<'PY'
+import sys
+from pathlib import Path
+from medasr.train.gpu_carry import opus_bundles
+c = Path(sys.argv[1]); m = c / "manifest.jsonl" if c.is_dir() else c
+print(opus_bundles(m, Path(sys.argv[2]), engines=["festival", "piper", "kokoro"], limit_bytes=9_000_000, name=m.parent.name))
 PY
-  du -sh "$GPU"/*
+  done
+  # fill c0, then c1, then c2 with bundles while each stays under 62 MB
+  for b in "$GPU"/opus/*/; do
+    for c in c0 c1 c2; do
+      if [ $(( $(du -sb "$GPU/$c" | cut -f1) + $(du -sb "$b" | cut -f1) )) -lt 62000000 ]; then mv "$b" "$GPU/$c/corpus/"; break; fi
+    done
+  done
+  left=$(ls "$GPU/opus" | wc -l); [ "$left" = 0 ] || echo "warning: $left audio bundles did not fit and stay in .gpu/opus"
+  du -sh "$GPU"/c0 "$GPU"/c1 "$GPU"/c2
   ;;
-wheels)
-  mkdir -p .gpu && cp -r .gpu/sh/. .gpu/ && bash .gpu/ct2-cuda-shim.sh && echo "shim ready: /tmp/ct2env"
+c0)
+  mkdir -p /tmp/site $TTS /tmp/corpus
+  python3 -c "import sys, zipfile; [zipfile.ZipFile(w).extractall('/tmp/site') for w in sys.argv[1:]]" .gpu/c0/whl/*.whl
+  for d in .gpu/c0/deb/*.deb; do dpkg -x "$d" $TTS; done
+  cp .gpu/c0/deb/libpcaudio.so.0 $TTS/
+  cp -r .gpu/c0/corpus/. /tmp/corpus/
+  device_env
+  $TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu -v en-us+m3 -w /tmp/e.wav "metformin five hundred milligrams" && ls -la /tmp/e.wav
+  $TTS/usr/bin/flite -voice slt -t "metformin" -o /tmp/f.wav && ls -la /tmp/f.wav
+  python3 -c "import soundfile, torch; print('soundfile', soundfile.__version__, 'torch', torch.__version__, torch.cuda.get_device_name(0))"
+  ls /tmp/corpus; nproc; free -g | head -2
   ;;
-part1)
-  cp .gpu/part1/part.aa /tmp/part.aa && ls -la /tmp/part.aa
+c1)
+  cp .gpu/c1/part.aa /tmp/part.aa; mkdir -p /tmp/corpus; cp -r .gpu/c1/corpus/. /tmp/corpus/; ls -la /tmp/part.aa; ls /tmp/corpus
   ;;
-part2-and-train)
-  # the machine has torch + transformers; medasr itself travels as the checkout; call 1 left
-  # ctranslate2 + faster-whisper in /tmp/site (av is an empty stand-in: WAVs are read with the stdlib)
-  source /tmp/ct2env
-  export PYTHONPATH=$PWD:${PYTHONPATH:-}
-  mkdir -p /tmp/hf /tmp/espeak && cp .gpu/part2/*.json /tmp/hf/ && cat /tmp/part.aa .gpu/part2/part.ab > /tmp/hf/model.safetensors
-  for d in .gpu/deb/*.deb; do dpkg -x "$d" /tmp/espeak; done
-  export LD_LIBRARY_PATH=$PWD/.gpu/deb:/tmp/espeak/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
-  ESPEAK="/tmp/espeak/usr/bin/espeak-ng --path=/tmp/espeak/usr/lib/x86_64-linux-gnu"
-  mkdir -p /tmp/corpus/audio
-  python3 - "$ESPEAK" <<'PY'
-import json, random, shlex, subprocess, sys
-from concurrent.futures import ThreadPoolExecutor
-esp = shlex.split(sys.argv[1])
-voices = [f"{a}+{v}" for a in ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbclan") for v in ("m1", "m3", "m7", "f2", "f4", "klatt4")]
-rows = [json.loads(l) for l in open(".gpu/src/sentences.jsonl")]
-rng = random.Random(0)
-def one(r):
-    v = rng.choice(voices)
-    subprocess.run(esp + ["-v", v, "-s", str(rng.randint(150, 200)), "-w", f"/tmp/corpus/audio/{r['id']}.wav", r["spoken"]], check=True)
-    return {**r, "audio": f"audio/{r['id']}.wav", "engine": "espeak-ng", "voice": v}
-with ThreadPoolExecutor(16) as ex:
-    out = list(ex.map(one, rows))
-with open("/tmp/corpus/manifest.jsonl", "w") as fh:
-    fh.writelines(json.dumps(r) + "\n" for r in out)
-PY
-  # train: the GPU has room for the full encoder; soundfile/av are absent there, so medasr's
-  # loader reads WAVs through the stdlib (load_audio needs PyAV: carry the av wheel if it fails)
-  python3 -m medasr train asr --base /tmp/hf --data /tmp/corpus --out /tmp/run --train-encoder --epochs 4 --batch-size 64 \
-      --lr 2e-5 --eval-every 25 --device cuda --quantization float16 "$@" || exit 1
-  cd /tmp/run/hf && split -b 15M model.safetensors "$OUT/hf.part." && cp config.json generation_config.json /tmp/run/train_summary.json /tmp/run/train_log.jsonl "$OUT/"
+c2)
+  device_env
+  mkdir -p /tmp/hf && cp .gpu/c2/hf/*.json /tmp/hf/ && cat /tmp/part.aa .gpu/c2/hf/part.ab > /tmp/hf/model.safetensors
+  cp -r .gpu/c2/corpus/. /tmp/corpus/
+  corp=(); for d in /tmp/corpus/*/; do corp+=(--corpus "${d%/}"); done
+  python3 -m medasr.train.gpu_finetune train --base /tmp/hf --plan .gpu/c2/plan.jsonl.gz "${corp[@]}" \
+    --espeak "$TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu" --flite "$TTS/usr/bin/flite" "$@"
+  for r in /tmp/run-*; do [ -f "$r/trained.safetensors" ] && split -b 15M "$r/trained.safetensors" "$OUT/$(basename "$r").part."; done
+  tar czf "$OUT/logs.tgz" -C /tmp $(cd /tmp && ls -d run-*/train_log.jsonl run-*/train_summary.json 2>/dev/null)
+  ls -la "$OUT"
   ;;
 collect)
-  at=${1:?give the files_at folder of the last call}
-  mkdir -p "$ROOT/runs/train/gpu/hf"
-  cat "$at"/hf.part.* > "$ROOT/runs/train/gpu/hf/model.safetensors"
-  cp "$at"/config.json "$at"/generation_config.json "$ROOT/runs/train/gpu/hf/"
-  cp "$at"/train_summary.json "$at"/train_log.jsonl "$ROOT/runs/train/gpu/"
-  python - "$ROOT/runs/train/gpu" <<'PY'
-import shutil, sys
-from pathlib import Path
-from medasr.asr.models import resolve_model
-from medasr.config import Settings
-from medasr.train.export import export_ct2
-run = Path(sys.argv[1])
-shutil.copyfile(resolve_model("tiny.en", Settings.resolve({})).path / "tokenizer.json", run / "hf" / "tokenizer.json")
-print(export_ct2(run / "hf", run / "ct2-int8", "int8"))
-PY
+  at=${1:?the files_at folder of call 3}; dest=${2:?a run folder, e.g. runs/train/gpu1}
+  mkdir -p "$dest"; tar xzf "$at/logs.tgz" -C "$dest"
+  for r in $(cd "$at" && ls *.part.* | sed 's/\.part\..*//' | sort -u); do
+    mkdir -p "$dest/$r"; cat "$at/$r".part.* > "$dest/$r/trained.safetensors"
+    $PY -m medasr.train.gpu_finetune assemble --base tiny.en --weights "$dest/$r/trained.safetensors" --out "$dest/$r"
+  done
   ;;
 *)
-  sed -n 2,14p "$0"
+  sed -n 2,11p "$0"
   ;;
 esac
