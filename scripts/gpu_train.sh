@@ -3,7 +3,8 @@
 #
 # A device call carries at most 64 MiB and the machine forgets /tmp 30 s after a call, so the
 # work is three calls back to back, then the trained tensors come home:
-#   here:   scripts/gpu_train.sh prepare PLAN_SEED N [OPUS_CORPUS...]   # -> .gpu/c0 .gpu/c1 .gpu/c2
+#   here:   scripts/gpu_train.sh prepare PLAN_SEED N [CORPUS...]   # -> .gpu/c0 .gpu/c1 .gpu/c2
+#           (scripts/gpu_train.sh plan SEED N OUT [CORPUS...] rewrites only the plan rows)
 #   call 1: bash scripts/gpu_train.sh c0      carry [".gpu/c0"]   wheels, .debs, audio bundle 0
 #   call 2: bash scripts/gpu_train.sh c1      carry [".gpu/c1"]   weights part 1, audio bundle 1
 #   call 3: bash scripts/gpu_train.sh c2 ARGS carry [".gpu/c2"]   weights part 2, plan rows; render + train
@@ -42,9 +43,31 @@ shutil.copyfile(rm.path / "tokenizer.json", f"{sys.argv[1]}/tokenizer.json")
 PY
   split -n 2 "$GPU/hf/model.safetensors" "$GPU/hf/part."
   mv "$GPU/hf/part.aa" "$GPU/c1/"; mv "$GPU/hf/part.ab" "$GPU/c2/hf/"; cp "$GPU/hf"/*.json "$GPU/c2/hf/"
+  bash "$0" plan "$seed" "$n" "$GPU/c2/plan.jsonl.gz" "$@"
+  # festival and piper audio as Opus, in bundles that fit beside the rest of each call
+  for c in "$@"; do
+    $PY - "$c" "$GPU/opus" <<'PY'
+import sys
+from pathlib import Path
+from medasr.train.gpu_carry import opus_bundles
+c = Path(sys.argv[1]); m = c / "manifest.jsonl" if c.is_dir() else c
+print(opus_bundles(m, Path(sys.argv[2]), engines=["festival", "piper", "kokoro"], limit_bytes=9_000_000, name=m.parent.name))
+PY
+  done
+  # fill c0, then c1, then c2 with bundles while each stays under 62 MB
+  for b in "$GPU"/opus/*/; do
+    for c in c0 c1 c2; do
+      if [ $(( $(du -sb "$GPU/$c" | cut -f1) + $(du -sb "$b" | cut -f1) )) -lt 62000000 ]; then mv "$b" "$GPU/$c/corpus/"; break; fi
+    done
+  done
+  left=$(ls "$GPU/opus" | wc -l); [ "$left" = 0 ] || echo "warning: $left audio bundles did not fit and stay in .gpu/opus"
+  du -sh "$GPU"/c0 "$GPU"/c1 "$GPU"/c2
+  ;;
+plan)
+  seed=${1:?plan seed}; n=${2:?number of utterances}; out=${3:?plan.jsonl.gz}; shift 3
   # plan rows (text only) for espeak-ng and flite: a fresh synth plan's train and dev rows
   # (held-out terms never reach train), general English, and the renderable rows of the corpora
-  $PY - "$seed" "$n" "$GPU/c2/plan.jsonl.gz" "$@" <<'PY'
+  $PY - "$seed" "$n" "$out" "$@" <<'PY'
 import random, sys
 from pathlib import Path
 from medasr.config import Settings
@@ -69,24 +92,6 @@ for c in corpora:
     rows += [plan_row(r, prefix=m.parent.name + "/") for r in manifest_rows(m) if r.get("engine") in RENDERABLE]
 print("plan rows:", write_plan(rows, out))
 PY
-  # festival and piper audio as Opus, in bundles that fit beside the rest of each call
-  for c in "$@"; do
-    $PY - "$c" "$GPU/opus" <<'PY'
-import sys
-from pathlib import Path
-from medasr.train.gpu_carry import opus_bundles
-c = Path(sys.argv[1]); m = c / "manifest.jsonl" if c.is_dir() else c
-print(opus_bundles(m, Path(sys.argv[2]), engines=["festival", "piper", "kokoro"], limit_bytes=9_000_000, name=m.parent.name))
-PY
-  done
-  # fill c0, then c1, then c2 with bundles while each stays under 62 MB
-  for b in "$GPU"/opus/*/; do
-    for c in c0 c1 c2; do
-      if [ $(( $(du -sb "$GPU/$c" | cut -f1) + $(du -sb "$b" | cut -f1) )) -lt 62000000 ]; then mv "$b" "$GPU/$c/corpus/"; break; fi
-    done
-  done
-  left=$(ls "$GPU/opus" | wc -l); [ "$left" = 0 ] || echo "warning: $left audio bundles did not fit and stay in .gpu/opus"
-  du -sh "$GPU"/c0 "$GPU"/c1 "$GPU"/c2
   ;;
 c0)
   mkdir -p /tmp/site $TTS /tmp/corpus

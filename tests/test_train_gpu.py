@@ -167,3 +167,47 @@ def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_
 
     with pytest.raises(ConfigError, match="do not fit"):
         gf.assemble("tiny.en", tmp_path / "bad.safetensors", tmp_path / "asm2")
+
+
+@needs_tts
+def test_transcribe_rows_gives_pairs_with_base_and_trained_weights(tmp_path: Path) -> None:
+    """The corrector's (hypothesis, reference) pairs as the GPU machine makes them, here on CPU."""
+    from medasr.asr.models import resolve_model
+    from medasr.config import Settings
+    from medasr.train.ct2_to_hf import convert_ct2_to_hf
+
+    src = resolve_model("tiny.en", Settings.resolve({})).path
+    base = tmp_path / "hf"
+    convert_ct2_to_hf(src, base, dtype="float32")
+    shutil.copyfile(src / "tokenizer.json", base / "tokenizer.json")
+    rows = [_row(0, "The patient is stable.", "flite", "slt"), _row(1, "Please take a deep breath.")]
+    audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
+    got = gf.transcribe_rows(base, None, rows, audio, batch_size=2, device="cpu")
+    assert [r["id"] for r in got] == ["r0", "r1"] and all(r["ref"] == row["text"] for r, row in zip(got, rows, strict=True))
+    assert "stable" in got[0]["hyp"].lower() and "breath" in got[1]["hyp"].lower()
+    # trained weights go in: zeroing the decoder's final layer norm must change what comes out
+    from safetensors.torch import save_file
+
+    save_file({"model.decoder.layer_norm.weight": torch.zeros(384, dtype=torch.float16)}, str(tmp_path / "w.safetensors"))
+    broken = gf.transcribe_rows(base, tmp_path / "w.safetensors", rows[:1], audio, batch_size=1, device="cpu")
+    assert broken[0]["hyp"] != got[0]["hyp"]
+
+
+def test_corrector_subcommand_trains_and_keeps_float16(tmp_path: Path) -> None:
+    """`python -m medasr.train.gpu_finetune corrector` (what the GPU machine runs), a few steps on CPU."""
+    from medasr.correction.bart_format import make_source, make_target, pruned_tokenizer_json
+
+    (tmp_path / "tokenizer.json").write_text(json.dumps(pruned_tokenizer_json(2048)))
+    pairs = [("start met 4,500 milligrams", "start metformin 500 milligrams"), ("the patient is stable", "the patient is stable")] * 8
+    with gzip.open(tmp_path / "ex.jsonl.gz", "wt") as fh:
+        for i, (h, r) in enumerate(pairs):
+            fh.write(json.dumps({"source": make_source(h, "", ""), "target": make_target(r), "kind": "asr", "split": "dev" if i < 2 else "train"}) + "\n")
+    rc = gf.main(["corrector", "--examples", str(tmp_path / "ex.jsonl.gz"), "--tokenizer", str(tmp_path / "tokenizer.json"), "--size", "tiny",
+                  "--steps", "4", "--batch-size", "4", "--warmup", "1", "--eval-every", "2", "--out", str(tmp_path / "corr")])
+    assert rc == 0
+    from safetensors.torch import load_file
+
+    w = load_file(str(tmp_path / "corr" / "hf" / "model.safetensors"))
+    assert w and all(v.dtype == torch.float16 for v in w.values() if v.is_floating_point())
+    log = [json.loads(line) for line in open(tmp_path / "corr" / "train_log.jsonl")]
+    assert [r["step"] for r in log] == [2, 4] and all(r["dev_loss"] > 0 for r in log)

@@ -39,6 +39,7 @@ class TrainConfig:
     threads: int = 0  # 0: torch decides
     vocab_size: int = 8192
     device: str = "cpu"
+    tokenizer: Path | None = None  # a pruned tokenizer.json to use (None: prune Whisper's here)
     extra: dict = field(default_factory=dict)  # recorded in the card (data mix, pair counts)
 
     def __post_init__(self) -> None:
@@ -90,7 +91,8 @@ def _dev_loss(model, data, pad_id, start_id, bs: int) -> float:
     tot, n = 0.0, 0
     with torch.no_grad():
         for i in range(0, len(data), bs):
-            ids, att, dec, labels = _batch(data[i : i + bs], pad_id, start_id)
+            dev = next(model.parameters()).device
+            ids, att, dec, labels = (x.to(dev) for x in _batch(data[i : i + bs], pad_id, start_id))
             out = model(input_ids=ids, attention_mask=att, decoder_input_ids=dec, labels=labels)
             k = int((labels != -100).sum())
             tot += float(out.loss) * k
@@ -118,7 +120,7 @@ def train_corrector(cfg: TrainConfig, train: Sequence[Example], dev: Sequence[Ex
     else:
         if cfg.size not in SIZES:
             raise ConfigError(f"unknown corrector size {cfg.size!r}; choose from {', '.join(SIZES)}")
-        tok = hf_tokenizer(vocab_size=cfg.vocab_size)
+        tok = hf_tokenizer(cfg.tokenizer, vocab_size=cfg.vocab_size)
         model = new_model(SIZES[cfg.size], tok, seed=cfg.seed)
     model.to(cfg.device)
     max_len = int(getattr(model.config, "max_position_embeddings", 256)) - 2

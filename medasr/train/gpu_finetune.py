@@ -434,6 +434,67 @@ def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...]
     return {q: export_ct2(hf, Path(out) / f"ct2-{q}", q) for q in quantizations}
 
 
+def transcribe_rows(base: Path, weights: Path | None, rows: list[dict[str, Any]], audio: dict[str, np.ndarray], *, batch_size: int = 128,
+                    device: str = "auto") -> list[dict[str, Any]]:
+    """Greedy transcripts of ``rows`` by ``base`` (with ``weights`` put in, when given), batched
+    on the GPU in float16: the (hypothesis, reference) pairs the corrector learns from."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import WhisperForConditionalGeneration
+
+    from medasr.train.data import TargetEncoder
+
+    device = device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    model = WhisperForConditionalGeneration.from_pretrained(base, dtype=torch.float32)
+    if weights is not None:
+        state = model.state_dict()
+        with torch.no_grad():
+            for k, v in load_file(str(weights)).items():
+                state[k].copy_(v.float())
+    model = model.to(device, dtype).eval()
+    tok = TargetEncoder(Path(base) / "tokenizer.json").tok
+    filters = torch.from_numpy(mel_filters(model.config.num_mel_bins)).to(device)
+    todo = [r for r in rows if r["id"] in audio]
+    out = []
+    for i in range(0, len(todo), batch_size):
+        b = todo[i : i + batch_size]
+        wav = np.zeros((len(b), N_SAMPLES), dtype=np.float32)
+        for j, r in enumerate(b):
+            a = audio[r["id"]][:N_SAMPLES]
+            wav[j, : a.size] = a
+        with torch.no_grad():
+            feats = log_mel_batch(torch.from_numpy(wav).to(device), filters).to(dtype)
+            ids = model.generate(input_features=feats, max_new_tokens=200, num_beams=1, do_sample=False)
+        for r, seq in zip(b, ids.tolist(), strict=True):
+            out.append({"id": r["id"], "hyp": tok.decode(seq, skip_special_tokens=True).strip(), "ref": r["text"], "engine": r.get("engine", ""),
+                        "voice": r.get("voice", ""), "split": r.get("split", "train")})
+    return out
+
+
+def _corrector(args: argparse.Namespace) -> int:
+    """Train the corrector with medasr.train.corrector on the device; keep the best checkpoint
+    in float16 (half the bytes to carry home)."""
+    import torch
+    from transformers import BartForConditionalGeneration
+
+    from medasr.train.corrector import TrainConfig, train_corrector
+    from medasr.train.corrector_data import Example
+
+    rows = _read_jsonl(args.examples)
+    tr = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") != "dev"]
+    dv = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") == "dev"]
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    cfg = TrainConfig(out_dir=args.out, size=args.size, steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup=args.warmup,
+                      eval_every=args.eval_every, max_minutes=args.max_minutes, device=device, tokenizer=args.tokenizer)
+    res = train_corrector(cfg, tr, dv, progress=False)
+    model = BartForConditionalGeneration.from_pretrained(res.hf_dir)
+    model.half().save_pretrained(res.hf_dir)
+    print(json.dumps({"steps": res.steps, "best_dev_loss": res.best_dev_loss, "train_loss": res.train_loss, "seconds": round(res.seconds, 1),
+                      "n_params": res.n_params, "n_train": len(tr), "n_dev": len(dv), "device": device}), flush=True)
+    return 0
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
@@ -462,6 +523,27 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--max-dev-render", type=int, default=300, help="dev rows to render (the rest are not needed)")
     t.add_argument("--max-rows", type=int, default=0)
     t.add_argument("--seed", type=int, default=0)
+    d = sub.add_parser("transcribe", help="render plan rows and transcribe them (pairs for the corrector; on the GPU machine)")
+    d.add_argument("--base", type=Path, required=True)
+    d.add_argument("--weights", action="append", default=[], help="NAME=trained.safetensors, or NAME=none for the base itself; repeatable")
+    d.add_argument("--plan", type=Path, action="append", required=True)
+    d.add_argument("--corpus", type=Path, action="append", default=[])
+    d.add_argument("--espeak", default="espeak-ng")
+    d.add_argument("--flite", default="flite")
+    d.add_argument("--batch-size", type=int, default=128)
+    d.add_argument("--max-rows", type=int, default=0)
+    d.add_argument("--out", type=Path, required=True, help="pairs .jsonl.gz")
+    k = sub.add_parser("corrector", help="train the BART corrector on examples built here (on the GPU machine)")
+    k.add_argument("--examples", type=Path, required=True, help="jsonl(.gz): source, target, kind, split (train | dev)")
+    k.add_argument("--tokenizer", type=Path, required=True, help="the pruned tokenizer.json the examples were built for")
+    k.add_argument("--size", default="medium")
+    k.add_argument("--steps", type=int, default=6000)
+    k.add_argument("--batch-size", type=int, default=128)
+    k.add_argument("--lr", type=float, default=5e-4)
+    k.add_argument("--warmup", type=int, default=500)
+    k.add_argument("--max-minutes", type=float, default=0.0)
+    k.add_argument("--eval-every", type=int, default=500)
+    k.add_argument("--out", type=Path, required=True)
     a = sub.add_parser("assemble", help="here: put trained.safetensors into the base model and export")
     a.add_argument("--base", default="tiny.en")
     a.add_argument("--weights", type=Path, required=True)
@@ -470,6 +552,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.cmd == "assemble":
         print(json.dumps({k: str(v) for k, v in assemble(args.base, args.weights, args.out).items()}))
+        return 0
+    if args.cmd == "corrector":
+        return _corrector(args)
+    if args.cmd == "transcribe":
+        t0 = time.monotonic()
+        rows = [r for p in args.plan for r in _read_jsonl(p) if r.get("split", "train") != "test"]
+        rows = rows[: args.max_rows] if args.max_rows else rows
+        audio = render_plan(rows, shlex.split(args.espeak), shlex.split(args.flite))
+        for c in args.corpus:
+            crow, caud = read_corpus(c, prefix=c.name + "/")
+            rows += crow
+            audio.update(caud)
+        print(json.dumps({"rows": len(rows), "load_s": round(time.monotonic() - t0, 1)}), flush=True)
+        with gzip.open(args.out, "wt", encoding="utf-8") as fh:
+            for spec in args.weights or ["base=none"]:
+                name, _, w = spec.partition("=")
+                t1 = time.monotonic()
+                got = transcribe_rows(args.base, None if w in ("", "none") else Path(w), rows, audio, batch_size=args.batch_size)
+                for r in got:
+                    fh.write(json.dumps({**r, "model": name}) + "\n")
+                same = sum(r["hyp"] == r["ref"] for r in got)
+                print(json.dumps({"model": name, "pairs": len(got), "exact": same, "seconds": round(time.monotonic() - t1, 1)}), flush=True)
         return 0
     t0 = time.monotonic()
     rows = [r for p in args.plan for r in _read_jsonl(p)]
