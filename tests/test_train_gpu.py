@@ -23,6 +23,20 @@ FLITE = shutil.which("flite")
 needs_tts = pytest.mark.skipif(ESPEAK is None or FLITE is None, reason="espeak-ng and flite are needed (apt-get install espeak-ng flite)")
 
 
+@pytest.fixture(scope="module")
+def hf_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled tiny.en as a transformers folder with its tokenizer (what travels to the GPU machine)."""
+    from medasr.asr.models import resolve_model
+    from medasr.config import Settings
+    from medasr.train.ct2_to_hf import convert_ct2_to_hf
+
+    src = resolve_model("tiny.en", Settings.resolve({})).path
+    base = tmp_path_factory.mktemp("hf")
+    convert_ct2_to_hf(src, base, dtype="float32")
+    shutil.copyfile(src / "tokenizer.json", base / "tokenizer.json")
+    return base
+
+
 def _row(i: int, text: str, engine: str = "espeak-ng", voice: str = "en-us+m3", split: str = "train", kind: str = "medical") -> dict:
     return {"id": f"r{i}", "text": text, "spoken": text, "engine": engine, "voice": voice, "rate": 1.0, "pitch": 1.0, "split": split, "kind": kind}
 
@@ -125,19 +139,12 @@ def test_opus_bundles_split_by_size_and_drop_test_and_heldout(tmp_path: Path) ->
 
 
 @needs_tts
-def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_wav) -> None:
+def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_wav, hf_base: Path) -> None:
     """Real tiny.en weights, real espeak-ng and flite audio: two steps on CPU lower nothing
     dramatic but must run end to end; the assembled model transcribes speech."""
     from faster_whisper import WhisperModel
 
-    from medasr.asr.models import resolve_model
-    from medasr.config import Settings
-    from medasr.train.ct2_to_hf import convert_ct2_to_hf
-
-    src = resolve_model("tiny.en", Settings.resolve({})).path
-    base = tmp_path / "hf"
-    convert_ct2_to_hf(src, base, dtype="float32")
-    shutil.copyfile(src / "tokenizer.json", base / "tokenizer.json")
+    base = hf_base
     rows = [_row(0, "Start metformin 500 mg twice daily."), _row(1, "The patient is stable.", "flite", "slt"),
             _row(2, "Please take a deep breath.", split="dev")]
     audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
@@ -170,16 +177,9 @@ def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_
 
 
 @needs_tts
-def test_transcribe_rows_gives_pairs_with_base_and_trained_weights(tmp_path: Path) -> None:
+def test_transcribe_rows_gives_pairs_with_base_and_trained_weights(tmp_path: Path, hf_base: Path) -> None:
     """The corrector's (hypothesis, reference) pairs as the GPU machine makes them, here on CPU."""
-    from medasr.asr.models import resolve_model
-    from medasr.config import Settings
-    from medasr.train.ct2_to_hf import convert_ct2_to_hf
-
-    src = resolve_model("tiny.en", Settings.resolve({})).path
-    base = tmp_path / "hf"
-    convert_ct2_to_hf(src, base, dtype="float32")
-    shutil.copyfile(src / "tokenizer.json", base / "tokenizer.json")
+    base = hf_base
     rows = [_row(0, "The patient is stable.", "flite", "slt"), _row(1, "Please take a deep breath.")]
     audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
     got = gf.transcribe_rows(base, None, rows, audio, batch_size=2, device="cpu")
@@ -211,3 +211,21 @@ def test_corrector_subcommand_trains_and_keeps_float16(tmp_path: Path) -> None:
     assert w and all(v.dtype == torch.float16 for v in w.values() if v.is_floating_point())
     log = [json.loads(line) for line in open(tmp_path / "corr" / "train_log.jsonl")]
     assert [r["step"] for r in log] == [2, 4] and all(r["dev_loss"] > 0 for r in log)
+
+
+@needs_tts
+def test_train_command_runs_its_epochs_and_records_the_data(tmp_path: Path, hf_base: Path) -> None:
+    """`python -m medasr.train.gpu_finetune train` as the GPU machine runs it: plan rows rendered,
+    dev rows trimmed, clips packed, the steps of the asked epochs (no time limit unless asked)."""
+    rows = [_row(i, t) for i, t in enumerate(["Start metformin 500 mg.", "The patient is stable.", "Take a deep breath.", "No known allergies."])]
+    rows += [_row(10, "Lisinopril 10 mg daily.", "flite", "kal16", split="dev"), _row(11, "Review in two weeks.", split="dev")]
+    with gzip.open(tmp_path / "plan.jsonl.gz", "wt") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in rows)
+    rc = gf.main(["train", "--base", str(hf_base), "--plan", str(tmp_path / "plan.jsonl.gz"), "--espeak", ESPEAK, "--flite", FLITE,
+                  "--out", str(tmp_path / "run"), "--epochs", "2", "--batch-size", "2", "--pack-seconds", "0", "--max-dev-render", "1",
+                  "--eval-every", "2", "--lr", "1e-6"])
+    assert rc == 0
+    summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
+    assert summary["steps"] == 4 and summary["stop"] == "steps"  # 4 clips, batch 2, 2 epochs
+    assert summary["n_train"] == 4 and summary["n_dev"] == 1
+    assert summary["config"]["data"] == ["plan:plan.jsonl.gz"] and summary["config"]["audio_augment"] is True

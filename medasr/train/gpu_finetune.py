@@ -396,7 +396,8 @@ def train(cfg: GpuTrainConfig, clips: dict[str, list[Clip]], audio: dict[str, np
         "first_loss": hist[0]["train_loss"] if hist else None, "final_train_loss": hist[-1]["train_loss"] if hist else None,
         "n_train": len(train_c), "n_dev": len(dev_c), "seconds": round(time.monotonic() - t0, 1),
         "device": torch.cuda.get_device_name(0) if device == "cuda" else device, "trained_tensors": len(names),
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in cfg.__dict__.items()},
+        "config": {**{k: str(v) if isinstance(v, Path) else v for k, v in cfg.__dict__.items()}, "spec_augment": True, "audio_augment": True,
+                   "freeze_encoder": not cfg.train_encoder},
     }
     (out / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
@@ -419,7 +420,7 @@ def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...]
     from medasr.train.asr import load_base
     from medasr.train.export import export_ct2
 
-    model, tok_dir, _ = load_base(base, Settings.resolve({}))
+    model, tok_dir, base_id = load_base(base, Settings.resolve({}))
     state = model.state_dict()
     new = load_file(str(weights))
     bad = [k for k, v in new.items() if k not in state or tuple(state[k].shape) != tuple(v.shape)]
@@ -430,6 +431,12 @@ def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...]
             state[k].copy_(v.to(state[k].dtype))
     hf = Path(out) / "hf"
     model.save_pretrained(hf, safe_serialization=True)
+    summary_path = Path(out) / "train_summary.json"  # the device's summary, when collected beside: name the base for the card
+    if summary_path.is_file():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        summary["base_id"] = base_id
+        summary.setdefault("config", {})["freeze_encoder"] = not summary.get("config", {}).get("train_encoder", True)
+        summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     shutil.copyfile(tok_dir / "tokenizer.json", hf / "tokenizer.json")
     return {q: export_ct2(hf, Path(out) / f"ct2-{q}", q) for q in quantizations}
 
@@ -501,17 +508,40 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base", type=Path, required=True)
+    p.add_argument("--plan", type=Path, action="append", default=[], help="jsonl(.gz) rows to render: id, text, spoken, engine, voice, rate, pitch, split")
+    p.add_argument("--corpus", type=Path, action="append", default=[], help="a carried corpus folder (manifest.jsonl + audio)")
+    p.add_argument("--espeak", default="espeak-ng", help="the espeak-ng command line (e.g. with --path= on the GPU machine)")
+    p.add_argument("--flite", default="flite")
+    p.add_argument("--max-rows", type=int, default=0, help="use at most this many plan rows")
+
+
+def _plan_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    rows = [r for p in args.plan for r in _read_jsonl(p)]
+    return rows[: args.max_rows] if args.max_rows else rows
+
+
+def _load_inputs(args: argparse.Namespace, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Render ``rows`` and add the carried corpora: (all rows, {id: 16 kHz audio})."""
+    t0 = time.monotonic()
+    audio = render_plan(rows, shlex.split(args.espeak), shlex.split(args.flite))
+    for c in args.corpus:
+        crow, caud = read_corpus(c, prefix=c.name + "/")
+        rows = rows + crow
+        audio.update(caud)
+    hours = sum(a.size for a in audio.values()) / SR / 3600
+    print(json.dumps({"rows": len(rows), "clips_audio": len(audio), "hours": round(hours, 2), "load_s": round(time.monotonic() - t0, 1)}), flush=True)
+    return rows, audio
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m medasr.train.gpu_finetune")
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train", help="render, train, write trained.safetensors (on the GPU machine)")
-    t.add_argument("--base", type=Path, required=True)
-    t.add_argument("--plan", type=Path, action="append", default=[], help="jsonl(.gz) rows to render: id, text, spoken, engine, voice, rate, pitch, split")
-    t.add_argument("--corpus", type=Path, action="append", default=[], help="a carried corpus folder (manifest.jsonl + audio)")
+    _add_inputs(t)
     t.add_argument("--out", type=Path, action="append", required=True, help="one run folder per --variant")
     t.add_argument("--variant", action="append", default=[], help="per run: 'encoder' (whole model) or 'decoder' (frozen encoder)")
-    t.add_argument("--espeak", default="espeak-ng")
-    t.add_argument("--flite", default="flite")
     t.add_argument("--epochs", type=float, default=3.0)
     t.add_argument("--batch-size", type=int, default=64)
     t.add_argument("--lr", type=float, default=2e-5)
@@ -521,17 +551,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--max-seconds", type=float, default=0.0, help="per run")
     t.add_argument("--deadline", type=float, default=0.0, help="seconds from start by which every run has stopped (the device call's limit, less a margin)")
     t.add_argument("--max-dev-render", type=int, default=300, help="dev rows to render (the rest are not needed)")
-    t.add_argument("--max-rows", type=int, default=0)
     t.add_argument("--seed", type=int, default=0)
     d = sub.add_parser("transcribe", help="render plan rows and transcribe them (pairs for the corrector; on the GPU machine)")
-    d.add_argument("--base", type=Path, required=True)
+    _add_inputs(d)
     d.add_argument("--weights", action="append", default=[], help="NAME=trained.safetensors, or NAME=none for the base itself; repeatable")
-    d.add_argument("--plan", type=Path, action="append", required=True)
-    d.add_argument("--corpus", type=Path, action="append", default=[])
-    d.add_argument("--espeak", default="espeak-ng")
-    d.add_argument("--flite", default="flite")
     d.add_argument("--batch-size", type=int, default=128)
-    d.add_argument("--max-rows", type=int, default=0)
     d.add_argument("--out", type=Path, required=True, help="pairs .jsonl.gz")
     k = sub.add_parser("corrector", help="train the BART corrector on examples built here (on the GPU machine)")
     k.add_argument("--examples", type=Path, required=True, help="jsonl(.gz): source, target, kind, split (train | dev)")
@@ -556,15 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "corrector":
         return _corrector(args)
     if args.cmd == "transcribe":
-        t0 = time.monotonic()
-        rows = [r for p in args.plan for r in _read_jsonl(p) if r.get("split", "train") != "test"]
-        rows = rows[: args.max_rows] if args.max_rows else rows
-        audio = render_plan(rows, shlex.split(args.espeak), shlex.split(args.flite))
-        for c in args.corpus:
-            crow, caud = read_corpus(c, prefix=c.name + "/")
-            rows += crow
-            audio.update(caud)
-        print(json.dumps({"rows": len(rows), "load_s": round(time.monotonic() - t0, 1)}), flush=True)
+        rows, audio = _load_inputs(args, [r for r in _plan_rows(args) if r.get("split", "train") != "test"])
         with gzip.open(args.out, "wt", encoding="utf-8") as fh:
             for spec in args.weights or ["base=none"]:
                 name, _, w = spec.partition("=")
@@ -576,20 +592,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps({"model": name, "pairs": len(got), "exact": same, "seconds": round(time.monotonic() - t1, 1)}), flush=True)
         return 0
     t0 = time.monotonic()
-    rows = [r for p in args.plan for r in _read_jsonl(p)]
-    if args.max_rows:
-        rows = rows[: args.max_rows]
+    rows = _plan_rows(args)
     dev = [r for r in rows if r.get("split") == "dev"]
     random.Random(args.seed).shuffle(dev)
     drop = {r["id"] for r in dev[args.max_dev_render :]}
-    rows = [r for r in rows if r["id"] not in drop]
-    audio = render_plan(rows, shlex.split(args.espeak), shlex.split(args.flite))
-    for c in args.corpus:
-        crow, caud = read_corpus(c, prefix=c.name + "/")
-        rows += crow
-        audio.update(caud)
+    rows, audio = _load_inputs(args, [r for r in rows if r["id"] not in drop])
     durations = {i: a.size / SR for i, a in audio.items()}
-    print(json.dumps({"rows": len(rows), "clips_audio": len(audio), "hours": round(sum(durations.values()) / 3600, 2), "load_s": round(time.monotonic() - t0, 1)}), flush=True)
     clips = {s: make_clips([r for r in rows if r.get("split", "train") == s], durations, pack_seconds=args.pack_seconds,
                            single_share=args.single_share if s == "train" else 1.0, seed=args.seed) for s in ("train", "dev")}
     random.Random(args.seed).shuffle(clips["dev"])
@@ -601,8 +609,12 @@ def main(argv: list[str] | None = None) -> int:
             share = (args.deadline - (time.monotonic() - t0)) / (len(args.out) - k)
             limit = min(limit, share) if limit else share
         cfg = GpuTrainConfig(out=out, base=args.base, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, train_encoder=v == "encoder",
-                             eval_every=args.eval_every, seed=args.seed, max_seconds=max(limit, 1.0))
-        print(json.dumps({"variant": v, **train(cfg, clips, audio)}), flush=True)
+                             eval_every=args.eval_every, seed=args.seed, max_seconds=max(limit, 1.0) if limit else 0.0)
+        summary = train(cfg, clips, audio)
+        summary["config"]["data"] = [f"plan:{p.name}" for p in args.plan] + [f"corpus:{c.name}" for c in args.corpus]
+        summary["render_hours"] = round(sum(durations.values()) / 3600, 2)
+        (Path(out) / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({"variant": v, **summary}), flush=True)
     return 0
 
 
