@@ -15,7 +15,9 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from medasr.train import gpu_audio as ga  # noqa: E402
 from medasr.train import gpu_carry  # noqa: E402
+from medasr.train import gpu_features as feat  # noqa: E402
 from medasr.train import gpu_finetune as gf  # noqa: E402
 
 ESPEAK = shutil.which("espeak-ng")
@@ -46,10 +48,10 @@ def test_log_mel_matches_faster_whisper() -> None:
 
     rng = np.random.default_rng(0)
     a = (rng.standard_normal(16000 * 7) * 0.1).astype(np.float32)
-    w = np.zeros((2, gf.N_SAMPLES), np.float32)
+    w = np.zeros((2, feat.N_SAMPLES), np.float32)
     w[0, : a.size] = a
     w[1, :16000] = a[:16000]
-    got = gf.log_mel_batch(torch.from_numpy(w), torch.from_numpy(gf.mel_filters())).numpy()
+    got = feat.log_mel_batch(torch.from_numpy(w), torch.from_numpy(feat.mel_filters())).numpy()
     assert got.shape == (2, 80, 3000)
     assert np.abs(got[0] - log_mel(a)).max() < 1e-4
     assert np.abs(got[1] - log_mel(a[:16000])).max() < 1e-4  # per-clip floor, not the batch's
@@ -58,48 +60,48 @@ def test_log_mel_matches_faster_whisper() -> None:
 def test_augmentation_keeps_padding_silent_and_changes_speech() -> None:
     rng = np.random.default_rng(1)
     n = 16000 * 3
-    w = np.zeros((6, gf.N_SAMPLES), np.float32)
+    w = np.zeros((6, feat.N_SAMPLES), np.float32)
     w[:, :n] = (rng.standard_normal(n) * 0.1).astype(np.float32)
     g = torch.Generator().manual_seed(0)
-    x = gf.augment_batch(torch.from_numpy(w), torch.tensor([n] * 6), g, p=1.0)
+    x = feat.augment_batch(torch.from_numpy(w), torch.tensor([n] * 6), g, p=1.0)
     assert float(x[:, n:].abs().max()) == 0.0
     changed = (x[:, :n] - torch.from_numpy(w[:, :n])).abs().amax(dim=1)
     assert bool((changed > 1e-3).all())
     assert float(x.abs().max()) <= 1.0
-    off = gf.augment_batch(torch.from_numpy(w), torch.tensor([n] * 6), g, p=0.0)
+    off = feat.augment_batch(torch.from_numpy(w), torch.tensor([n] * 6), g, p=0.0)
     assert torch.equal(off, torch.from_numpy(w))
 
     feats = torch.zeros(3, 80, 3000)
     feats[:, :, :300] = 1.0
-    masked = gf.spec_augment_batch(feats, torch.tensor([300, 300, 300]), g, p=1.0)
+    masked = feat.spec_augment_batch(feats, torch.tensor([300, 300, 300]), g, p=1.0)
     frac = (masked != feats).float().mean(dim=(1, 2))
     assert bool((frac > 0).any()) and float(frac.max()) < 0.5
-    assert torch.equal(gf.spec_augment_batch(feats, torch.tensor([300] * 3), g, p=0.0), feats)
+    assert torch.equal(feat.spec_augment_batch(feats, torch.tensor([300] * 3), g, p=0.0), feats)
 
 
 @needs_tts
 def test_render_espeak_and_flite_at_16k_and_refuse_others() -> None:
     rows = [_row(0, "Metformin five hundred milligrams."), _row(1, "Lisinopril ten milligrams.", "flite", "slt"),
             _row(2, "Hello there.", "festival", "kal")]
-    audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
+    audio = ga.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
     assert set(audio) == {"r0", "r1"}  # festival cannot be made on the device: counted, not fatal
     for a in audio.values():
-        assert a.dtype == np.float32 and 0.8 < a.size / gf.SR < 5 and 0.45 < np.abs(a).max() <= 0.5
+        assert a.dtype == np.float32 and 0.8 < a.size / ga.SR < 5 and 0.45 < np.abs(a).max() <= 0.5
     with pytest.raises(ValueError, match="espeak-ng and flite only"):
-        gf.render_one(rows[2], [ESPEAK], [FLITE])
+        ga.render_one(rows[2], [ESPEAK], [FLITE])
 
 
 def test_make_clips_packs_within_limit_and_keeps_short_alone() -> None:
     rows = [_row(i, f"sentence {i}") for i in range(20)] + [_row(99, "Yes.", kind="short")]
     dur = {r["id"]: 5.0 for r in rows}
-    clips = gf.make_clips(rows, dur, pack_seconds=16, single_share=0.0, seed=0)
+    clips = ga.make_clips(rows, dur, pack_seconds=16, single_share=0.0, seed=0)
     ids = [i for c in clips for i in c.ids]
     assert sorted(ids) == sorted(dur)  # every row once
     assert ("r99",) in [c.ids for c in clips]
     assert all(len(c.ids) * 5.3 <= 16 for c in clips) and max(len(c.ids) for c in clips) == 3
     packed = next(c for c in clips if len(c.ids) == 3)
     assert packed.text == " ".join(f"sentence {i[1:]}" for i in packed.ids)
-    alone = gf.make_clips(rows, dur, pack_seconds=0, single_share=0.0, seed=0)
+    alone = ga.make_clips(rows, dur, pack_seconds=0, single_share=0.0, seed=0)
     assert all(len(c.ids) == 1 for c in alone)
 
 
@@ -132,7 +134,7 @@ def test_opus_bundles_split_by_size_and_drop_test_and_heldout(tmp_path: Path) ->
     got = [json.loads(line) for f in folders for line in open(f / "manifest.jsonl")]
     assert [r["id"] for r in got] == ["u0", "u1", "u2", "u3"]  # test row and held-out voice stay home
     assert len(folders) >= 2 and all(sum(p.stat().st_size for p in (f / "audio").iterdir()) <= 12_000 for f in folders)
-    rows_back, audio = gf.read_corpus(folders[0], prefix="c/")
+    rows_back, audio = ga.read_corpus(folders[0], prefix="c/")
     assert rows_back[0]["id"] == "c/u0" and abs(audio["c/u0"].size - 32000) < 400
     pr = gpu_carry.plan_row(rows[-1], prefix="x/")
     assert (pr["voice"], pr["rate"], pr["pitch"], pr["id"]) == ("en-us+m3", 0.9, 1.2, "x/e0")
@@ -147,9 +149,9 @@ def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_
     base = hf_base
     rows = [_row(0, "Start metformin 500 mg twice daily."), _row(1, "The patient is stable.", "flite", "slt"),
             _row(2, "Please take a deep breath.", split="dev")]
-    audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
-    dur = {k: v.size / gf.SR for k, v in audio.items()}
-    clips = {s: gf.make_clips([r for r in rows if r["split"] == s], dur, pack_seconds=0, single_share=0, seed=0) for s in ("train", "dev")}
+    audio = ga.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
+    dur = {k: v.size / ga.SR for k, v in audio.items()}
+    clips = {s: ga.make_clips([r for r in rows if r["split"] == s], dur, pack_seconds=0, single_share=0, seed=0) for s in ("train", "dev")}
     cfg = gf.GpuTrainConfig(out=tmp_path / "run", base=base, epochs=1, batch_size=2, lr=1e-6, warmup=1, eval_every=1, device="cpu")
     summary = gf.train(cfg, clips, audio)
     assert summary["steps"] == 1 and summary["n_train"] == 2 and summary["dev_loss_start"] > 0
@@ -181,7 +183,7 @@ def test_transcribe_rows_gives_pairs_with_base_and_trained_weights(tmp_path: Pat
     """The corrector's (hypothesis, reference) pairs as the GPU machine makes them, here on CPU."""
     base = hf_base
     rows = [_row(0, "The patient is stable.", "flite", "slt"), _row(1, "Please take a deep breath.")]
-    audio = gf.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
+    audio = ga.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
     got = gf.transcribe_rows(base, None, rows, audio, batch_size=2, device="cpu")
     assert [r["id"] for r in got] == ["r0", "r1"] and all(r["ref"] == row["text"] for r, row in zip(got, rows, strict=True))
     assert "stable" in got[0]["hyp"].lower() and "breath" in got[1]["hyp"].lower()
