@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from medasr.synth.augment import resample
 from medasr.train.gpu_features import N_SAMPLES, SR
 
 log = logging.getLogger("medasr.train")
@@ -29,17 +30,6 @@ class Clip:
     ids: tuple[str, ...]
     text: str
     split: str
-
-
-def _resample(x: np.ndarray, sr: int) -> np.ndarray:
-    if sr == SR:
-        return x.astype(np.float32)
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(sr, SR)
-    return resample_poly(x, SR // g, sr // g).astype(np.float32)
 
 
 def _read_wav_bytes(data: bytes) -> tuple[np.ndarray, int]:
@@ -74,7 +64,7 @@ def render_one(row: dict[str, Any], espeak: list[str], flite: list[str]) -> np.n
             os.unlink(path)
     else:
         raise ValueError(f"cannot render engine {row['engine']!r} here (espeak-ng and flite only)")
-    x = _resample(x, sr)
+    x = resample(x, sr, SR)
     peak = float(np.abs(x).max()) if x.size else 0.0
     if peak < 1e-4:
         raise ValueError(f"{row['id']}: silent audio from {row['engine']} {row['voice']}")
@@ -119,7 +109,7 @@ def read_corpus(folder: Path, splits: tuple[str, ...] = ("train", "dev"), prefix
             continue
         x, sr = sf.read(str(p), dtype="float32", always_2d=True)
         rid = prefix + r["id"]
-        audio[rid] = _resample(x.mean(1), sr)
+        audio[rid] = resample(x.mean(1), sr, SR)
         rows.append({**r, "id": rid})
     return rows, audio
 

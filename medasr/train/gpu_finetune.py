@@ -180,21 +180,14 @@ def train(cfg: GpuTrainConfig, clips: dict[str, list[Clip]], audio: dict[str, np
 # ---------------------------------------------------------------- here: back into a model
 
 
-def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...] = ("int8",)) -> dict[str, Path]:
-    """Load ``base`` (a name the model store resolves, or a folder), overwrite the tensors in
-    ``weights``, write ``out/hf`` and ``out/ct2-<q>``. Refuses weights that name tensors the
-    base lacks or have other shapes."""
-    import shutil
-
+def put_trained(model: Any, weights: Path, base: str) -> None:
+    """Overwrite ``model``'s tensors with those in ``weights`` (what `train` brings home);
+    refuse tensors the model lacks or of another shape, naming them."""
     import torch
     from safetensors.torch import load_file
 
-    from medasr.config import Settings
     from medasr.errors import ConfigError
-    from medasr.train.asr import load_base
-    from medasr.train.export import export_ct2
 
-    model, tok_dir, base_id = load_base(base, Settings.resolve({}))
     state = model.state_dict()
     new = load_file(str(weights))
     bad = [k for k, v in new.items() if k not in state or tuple(state[k].shape) != tuple(v.shape)]
@@ -203,6 +196,20 @@ def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...]
     with torch.no_grad():
         for k, v in new.items():
             state[k].copy_(v.to(state[k].dtype))
+
+
+def assemble(base: str, weights: Path, out: Path, quantizations: tuple[str, ...] = ("int8",)) -> dict[str, Path]:
+    """Load ``base`` (a name the model store resolves, or a folder), overwrite the tensors in
+    ``weights``, write ``out/hf`` and ``out/ct2-<q>``. Refuses weights that name tensors the
+    base lacks or have other shapes."""
+    import shutil
+
+    from medasr.config import Settings
+    from medasr.train.asr import load_base
+    from medasr.train.export import export_ct2
+
+    model, tok_dir, base_id = load_base(base, Settings.resolve({}))
+    put_trained(model, weights, base)
     hf = Path(out) / "hf"
     model.save_pretrained(hf, safe_serialization=True)
     summary_path = Path(out) / "train_summary.json"  # the device's summary, when collected beside: name the base for the card
@@ -220,7 +227,6 @@ def transcribe_rows(base: Path, weights: Path | None, rows: list[dict[str, Any]]
     """Greedy transcripts of ``rows`` by ``base`` (with ``weights`` put in, when given), batched
     on the GPU in float16: the (hypothesis, reference) pairs the corrector learns from."""
     import torch
-    from safetensors.torch import load_file
     from transformers import WhisperForConditionalGeneration
 
     from medasr.train.data import TargetEncoder
@@ -229,10 +235,7 @@ def transcribe_rows(base: Path, weights: Path | None, rows: list[dict[str, Any]]
     dtype = torch.float16 if device == "cuda" else torch.float32
     model = WhisperForConditionalGeneration.from_pretrained(base, dtype=torch.float32)
     if weights is not None:
-        state = model.state_dict()
-        with torch.no_grad():
-            for k, v in load_file(str(weights)).items():
-                state[k].copy_(v.float())
+        put_trained(model, weights, str(base))
     model = model.to(device, dtype).eval()
     tok = TargetEncoder(Path(base) / "tokenizer.json").tok
     filters = torch.from_numpy(mel_filters(model.config.num_mel_bins)).to(device)
