@@ -1,4 +1,4 @@
-"""Eight everyday clinic phrases spoken by three espeak-ng voices, transcribed by each model named on
+"""Twelve everyday clinic phrases spoken by three espeak-ng voices, transcribed by each model named on
 the command line: a quick probe for over-medicalised output ("deep breath" -> a drug name). Crude WER:
 lower-cased, punctuation removed, no number or unit normalization (so "500 mg" counts against a model that
 heard "500 milligrams"). Prints each model's mean WER and its wrong transcripts.
@@ -15,7 +15,9 @@ import tempfile
 
 PHRASES = ("The patient is stable.", "Please take a deep breath.", "The patient feels much better today.",
            "Start metformin 500 milligrams twice daily.", "I will see you again next week.", "Can you describe the pain to me?",
-           "She has been coughing for three days.", "Blood pressure is fine, no changes.")
+           "She has been coughing for three days.", "Blood pressure is fine, no changes.",
+           # not in any training template (medasr.train.corpus has "take a deep breath" since release 3)
+           "Try to relax and breathe normally.", "Take a seat by the window.", "Drink plenty of water this week.", "Take the stairs slowly.")
 VOICES = (("en-us", 150), ("en", 170), ("en-gb-x-gbcwmd+m3", 175))
 
 

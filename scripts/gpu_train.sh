@@ -7,7 +7,10 @@
 #           (scripts/gpu_train.sh plan SEED N OUT [CORPUS...] rewrites only the plan rows)
 #   call 1: bash scripts/gpu_train.sh c0      carry [".gpu/c0"]   wheels, .debs, audio bundle 0
 #   call 2: bash scripts/gpu_train.sh c1      carry [".gpu/c1"]   weights part 1, audio bundle 1
+#   (call:  bash scripts/gpu_train.sh cinit   carry [".gpu/cinit"] an earlier run's trained tensors; then c2 ARGS --init /tmp/init.safetensors)
 #   call 3: bash scripts/gpu_train.sh c2 ARGS carry [".gpu/c2"]   weights part 2, plan rows; render + train
+#   (call:  bash scripts/gpu_train.sh c4 ARGS carry [".gpu/c4"]   corrector pairs: render .gpu/c4/plan.jsonl.gz, transcribe with
+#           --weights NAME=/tmp/run-X/trained.safetensors (or NAME=none, the base); pairs.jsonl.gz comes home)
 #   here:   scripts/gpu_train.sh collect FILES_AT RUN            # join, assemble, export CTranslate2
 set -euo pipefail
 cmd=${1:-help}; shift || true
@@ -74,7 +77,7 @@ from medasr.config import Settings
 from medasr.synth.engines.cli_engines import EspeakEngine, FliteEngine
 from medasr.synth.plan import PlanConfig, make_plan
 from medasr.synth.run import load_vocab
-from medasr.train.corpus import general_sentences
+from medasr.train.corpus import general_sentences, short_sentences
 from medasr.train.gpu_carry import RENDERABLE, manifest_rows, plan_row, write_plan
 seed, n, out, corpora = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), [Path(p) for p in sys.argv[4:]]
 voices = EspeakEngine().voices() + FliteEngine().voices()
@@ -83,10 +86,15 @@ rows = [{"id": u.id, "text": u.sentence.text, "spoken": u.sentence.spoken, "engi
          "pitch": u.params.pitch, "split": u.split, "kind": "medical"} for u in plan.utterances if u.split != "test"]
 train_voices = [v for v in voices if not v.heldout]
 rng = random.Random(seed)
-for i, t in enumerate(general_sentences(max(1, n // 6), seed=seed)):
+for i, t in enumerate(general_sentences(max(1, n // 4), seed=seed)):
     v = rng.choice(train_voices)
     rows.append({"id": f"g{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
                  "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "train", "kind": "general"})
+# short speech alone ("Three.", "Yes."): without it a fine-tuned model writes words for a digit said alone
+for i, t in enumerate(short_sentences(max(1, n // 10), seed=seed)):
+    v = rng.choice(train_voices)
+    rows.append({"id": f"h{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
+                 "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "train" if i % 10 else "dev", "kind": "short"})
 for c in corpora:
     m = c / "manifest.jsonl" if c.is_dir() else c
     rows += [plan_row(r, prefix=m.parent.name + "/") for r in manifest_rows(m) if r.get("engine") in RENDERABLE]
@@ -117,6 +125,15 @@ c2)
     --espeak "$TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu" --flite "$TTS/usr/bin/flite" "$@"
   for r in /tmp/run-*; do [ -f "$r/trained.safetensors" ] && split -b 15M "$r/trained.safetensors" "$OUT/$(basename "$r").part."; done
   tar czf "$OUT/logs.tgz" -C /tmp $(cd /tmp && ls -d run-*/train_log.jsonl run-*/train_summary.json 2>/dev/null)
+  ls -la "$OUT"
+  ;;
+cinit)
+  cp .gpu/cinit/init.safetensors /tmp/init.safetensors && ls -la /tmp/init.safetensors
+  ;;
+c4)
+  device_env
+  python3 -m medasr.train.gpu_finetune transcribe --base /tmp/hf --plan .gpu/c4/plan.jsonl.gz \
+    --espeak "$TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu" --flite "$TTS/usr/bin/flite" --out "$OUT/pairs.jsonl.gz" "$@"
   ls -la "$OUT"
   ;;
 collect)

@@ -152,3 +152,20 @@ def test_raises_term_recall_on_the_garbled_set(lexicon: LexiconCorrector) -> Non
             assert seg.text == "".join(w.text for w in seg.words)
     assert len(recs) >= 50
     assert after > before and broken == 0
+
+
+@pytest.mark.parametrize("probability", [0.3, 0.95])
+def test_routes_abbreviations_and_function_words_are_what_was_said(lexicon: LexiconCorrector, probability: float) -> None:
+    """Wrong edits the release bench caught on tiny.en-medical output: a route ("transdermal"), a
+    prescribing abbreviation ("subcut") rewritten into a near term, "to" swallowed into a drug name,
+    one word split into an inverted index form ("methylase, nicotinamide")."""
+    for text in ("Take Novonorm 10 mg transdermal before meals.", "Mucofluid 8 units subcut after meals.",
+                 "Reduce N methylnicotinamide to 800 mg ophthalmic.", "Increase aldesleukin to 5 mg as needed."):
+        out = lexicon.correct(_asr_like(text, probability))
+        assert out.text.strip() == text, [(e.before, e.after) for e in out.edits if e.applied]
+        assert not [e for e in out.edits if e.applied]
+    out = lexicon.correct(_asr_like("Increase aldis lucan to 5 mg as needed.", 0.3))
+    assert " to 5 mg" in out.text
+    assert all("to" not in e.before.split() for e in out.edits)
+    out = lexicon.correct(_asr_like("Start Benadrol 25 mg at bedtime.", 0.3))  # still fixes what it should
+    assert "Benadryl 25 mg" in out.text

@@ -9,10 +9,12 @@ from medasr.bench.datasets import POCKETSPHINX_DIR, librivox_manifest
 from medasr.bench.metrics import normalize, word_edits
 
 pytestmark = pytest.mark.integration
-# Release 2 of tiny.en-medical (the default) measured 6.3% here against stock tiny.en's 3.2% (14 vs 7
-# of 221 words: JFK "so my" -> "so am i", "justly" -> "just", "forty-two line" -> "42 lime"); release 1
-# measured 3.6%. The guard is set to catch forgetting well beyond that (cpu5, 6 epochs, scored 55.7%
-# on the bench's real-speech set), not a 221-word set's noise: at most 7.5%, and stock + 4 points.
+# Release 3 of tiny.en-medical (the default) measured 6.8% here against stock tiny.en's 3.2% (15 vs 7
+# of 221 words); release 2 measured 6.3% (JFK "so my" -> "so am i", "justly" -> "just", "forty-two
+# line" -> "42 lime"), release 1 3.6%. Release 3's runs merged at alpha 0.9 measured 8.6% and 9.5%
+# (JFK "ask not what" -> "like") and failed this guard, which is why release 3 is merged at 0.8.
+# The guard is set to catch forgetting well beyond that (cpu5, 6 epochs, scored 55.7% on the bench's
+# real-speech set), not a 221-word set's noise: at most 7.5%, and stock + 4 points.
 MAX_WER = 0.075
 MAX_OVER_STOCK = 0.04
 

@@ -231,3 +231,15 @@ def test_train_command_runs_its_epochs_and_records_the_data(tmp_path: Path, hf_b
     assert summary["steps"] == 4 and summary["stop"] == "steps"  # 4 clips, batch 2, 2 epochs
     assert summary["n_train"] == 4 and summary["n_dev"] == 1
     assert summary["config"]["data"] == ["plan:plan.jsonl.gz"] and summary["config"]["audio_augment"] is True
+    # --init: a second run starts from given trained tensors (continued training on the device);
+    # a decoder whose last layer norm is zeroed must show in the dev loss before the first step
+    from safetensors.torch import save_file
+
+    save_file({"model.decoder.layer_norm.weight": torch.zeros(384, dtype=torch.float16)}, str(tmp_path / "zero.safetensors"))
+    rc = gf.main(["train", "--base", str(hf_base), "--plan", str(tmp_path / "plan.jsonl.gz"), "--espeak", ESPEAK, "--flite", FLITE,
+                  "--out", str(tmp_path / "run2"), "--epochs", "0.5", "--batch-size", "2", "--pack-seconds", "0", "--max-dev-render", "1",
+                  "--lr", "1e-6", "--init", str(tmp_path / "zero.safetensors")])
+    assert rc == 0
+    s2 = json.loads((tmp_path / "run2" / "train_summary.json").read_text())
+    assert s2["config"]["init"].endswith("zero.safetensors") and s2["steps"] == 1
+    assert s2["dev_loss_start"] > summary["dev_loss_start"] + 1.0

@@ -36,8 +36,11 @@ log = logging.getLogger("medasr.train")
 @click.option("--threads", type=int, default=0, help="Torch CPU threads (0: torch decides).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--export/--no-export", default=True, show_default=True, help="Convert the best checkpoint to CTranslate2 int8 under <out>/ct2.")
+@click.option("--examples-only", is_flag=True, default=False,
+              help="Write <out>/examples.jsonl.gz and <out>/tokenizer.json and stop: the input of "
+                   "`python -m medasr.train.gpu_finetune corrector` on a GPU machine.")
 def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr_models, size, base, steps,
-              batch_size, lr, warmup, max_minutes, identity_share, n_random, seed, threads, device, export):
+              batch_size, lr, warmup, max_minutes, identity_share, n_random, seed, threads, device, export, examples_only):
     """Train the BART semantic corrector on real ASR errors plus learned noise and identity pairs."""
     from medasr.config import Settings
     from medasr.correction.bart_format import pruned_tokenizer_json
@@ -59,6 +62,9 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr
     tr, dv, conf = build_examples([p for p in pairs if p.split != "test"], common_words(pruned_tokenizer_json()),
                                   mix, exclude=test_refs)
     click.echo(f"{len(tr)} training examples, {len(dv)} dev, {conf.n_confusions} learned confusions", err=True)
+    if examples_only:
+        _write_examples(out_dir, tr, dv, pruned_tokenizer_json())
+        return
     cfg = TrainConfig(out_dir=out_dir, size=size, base=base, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
                       max_minutes=max_minutes, seed=seed, threads=threads, device=device)
     res = train_corrector(cfg, tr, dv)
@@ -73,6 +79,18 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr
         ct2 = export_ct2(res.hf_dir, out_dir / "ct2", card=card)
         click.echo(f"exported CTranslate2 int8 to {ct2}", err=True)
     click.echo(json.dumps({"steps": res.steps, "best_dev_loss": res.best_dev_loss, "out": str(out_dir)}))
+
+
+def _write_examples(out_dir: Path, tr, dv, tokenizer: dict) -> None:
+    import gzip
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out_dir / "examples.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for split, exs in (("train", tr), ("dev", dv)):
+            for e in exs:
+                fh.write(json.dumps({"source": e.source, "target": e.target, "kind": e.kind, "split": split}, ensure_ascii=False) + "\n")
+    (out_dir / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
+    click.echo(f"wrote {out_dir / 'examples.jsonl.gz'} ({len(tr)} train, {len(dv)} dev) and {out_dir / 'tokenizer.json'}", err=True)
 
 
 def _build_pairs(settings, synth_manifest, n_sentences, asr_models, seed):

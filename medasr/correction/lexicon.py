@@ -33,6 +33,9 @@ log = logging.getLogger("medasr.correction.lexicon")
 COMMON_ZIPF = 3.5  # an ordinary English word (Zipf frequency, wordfreq)
 TARGET_ZIPF = 3.0  # a replacement this common is an English word, not a misheard term
 MEDICAL_KINDS = ("drug", "brand", "diagnosis", "symptom", "procedure", "lab", "anatomy", "term")
+# function words: a span may hold them ("anomalies of ...") but never begin or end on one unless the
+# term does, or "lucan to" would become "lucanthone" and eat the "to"
+EDGE_WORDS = frozenset("a an the to of and or in on at for by with from as is be it".split())
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,22 @@ class LexiconCorrector:
             self._term_cache[word] = any(e.kind in MEDICAL_KINDS for f in forms if len(f) > 2 for e in self.vocabulary.lookup(f))
         return self._term_cache[word]
 
+    def _is_known(self, word: str) -> bool:
+        """Exactly a vocabulary entry of any kind: a term, but also a route ("transdermal"), a
+        frequency or a prescribing abbreviation ("subcut"). Such a word is what was said."""
+        key = "known:" + word
+        if key not in self._term_cache:
+            w = word.lower()
+            self._term_cache[key] = len(w) > 1 and bool(self.vocabulary.lookup(w))
+        return self._term_cache[key] or self._is_term(word)
+
     def _suspicious(self, tok: Tok) -> bool:
         """A word Whisper doubted, or one that is neither English (Zipf >= ``word_zipf``) nor a term."""
         if not tok.core or tok.is_number or "'" in tok.core or "’" in tok.core:
             return False
         if tok.prob < self.low_probability:
-            return not self._is_term(tok.core)
-        return self._zipf(tok.core) < self.word_zipf and not self._is_term(tok.core)
+            return not self._is_known(tok.core)
+        return self._zipf(tok.core) < self.word_zipf and not self._is_known(tok.core)
 
     # --- one segment ----------------------------------------------------------------
     def _choices(self, toks: list[Tok]) -> list[_Choice]:
@@ -115,6 +127,10 @@ class LexiconCorrector:
                 c = self._best(span, any(suspicious[lo:hi]))
                 if c is None:
                     continue
+                if hi - lo > 1 and not self._edges_fit(span, c.surface):
+                    continue
+                if any(self._is_known(t.core) and not self._is_term(t.core) for t in span) and len(span) == 1:
+                    continue  # a route, frequency or abbreviation said as such
                 cue = context_agrees(c.entry.kind, toks, lo, hi)
                 if not self._plausible_target(c):
                     continue
@@ -134,6 +150,8 @@ class LexiconCorrector:
                 if not applied and not (cue and c.score >= self.suggest_score):
                     continue
                 after = self._written(c, span)
+                if "," in after:
+                    continue  # an inverted index form ("methylase, nicotinamide") is never what was said
                 reason = f"{c.method} match to {c.entry.kind} {c.entry.written!r} ({c.score:.2f})" + (f"; context: {cue}" if cue else "")
                 found.append(_Choice(lo, hi, c, after, applied, reason))
         # best first; non-overlapping
@@ -145,6 +163,13 @@ class LexiconCorrector:
                 out.append(ch)
                 taken.update(range(ch.lo, ch.hi))
         return sorted(out, key=lambda ch: ch.lo)
+
+    @staticmethod
+    def _edges_fit(span: list[Tok], surface: str) -> bool:
+        """A multi-word span begins and ends on a function word only where the term itself does."""
+        words = surface.split()
+        first, last = span[0].core.lower(), span[-1].core.lower()
+        return (first not in EDGE_WORDS or words[0] == first) and (last not in EDGE_WORDS or words[-1] == last)
 
     def _plausible_target(self, c: Candidate) -> bool:
         """medwer's unclassified terms include everyday words ("onset", "incline"): such a term is

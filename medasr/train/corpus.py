@@ -29,6 +29,14 @@ _WHEN = ("yesterday", "last weekend", "on Tuesday", "this morning", "a few weeks
 _FEEL = ("tired", "much better", "a bit worried", "quite busy", "really hungry", "fine", "cold all the time", "out of breath on the stairs")
 _THING = ("the weather", "the garden", "the new job", "the car", "the holiday", "the meeting", "the school run", "the flat")
 _ADJ = ("lovely", "terrible", "a nightmare", "much easier than I thought", "very expensive", "quite nice", "a bit of a struggle", "better than last year")
+# what a clinician says during an examination: everyday words ("take a deep breath") that a model
+# trained mostly on prescriptions would otherwise hear as drug names after "take"
+_ASK = ("Please", "Now", "Okay,", "Could you", "I'd like you to", "Just", "Right, can you", "When you're ready,")
+_DO = ("take a deep breath", "breathe in and out slowly", "take a seat", "lie back on the couch", "take your time", "take off your shoes",
+       "roll up your sleeve", "open your mouth and say ah", "follow my finger with your eyes", "squeeze my hand", "take a big breath in",
+       "hold your breath", "look straight ahead", "stand up", "take a sip of water", "take your coat off", "tell me if this hurts", "cough for me",
+       "relax your arm", "point to where it hurts", "take it easy this week", "take a few steps", "push against my hand", "bend your knee")
+_AFTER = ("", " for me", " please", " again", " once more", " for a moment")
 
 
 def general_sentences(n: int, seed: int = 0) -> list[str]:
@@ -38,7 +46,7 @@ def general_sentences(n: int, seed: int = 0) -> list[str]:
     tries = 0
     while len(out) < n and tries < n * 50:
         tries += 1
-        t = rng.randrange(6)
+        t = rng.randrange(8)
         if t == 0:
             s = rng.choice(_OPEN) + "?"
         elif t == 1:
@@ -49,8 +57,10 @@ def general_sentences(n: int, seed: int = 0) -> list[str]:
             s = f"Honestly, {rng.choice(_THING)} has been {rng.choice(_ADJ)}."
         elif t == 4:
             s = f"{rng.choice(_SUBJ).capitalize()} said {rng.choice(_THING)} was {rng.choice(_ADJ)}."
-        else:
+        elif t == 5:
             s = f"{rng.choice(_OPEN)}, and {rng.choice(_SUBJ)} {rng.choice(_VERB)} {rng.choice(_WHEN)}?"
+        else:
+            s = f"{rng.choice(_ASK)} {rng.choice(_DO)}{rng.choice(_AFTER)}."
         out.add(s)
     return sorted(out)
 

@@ -51,6 +51,7 @@ class GpuTrainConfig:
     seed: int = 0
     max_seconds: float = 0.0  # stop (keeping the best so far) after this long; 0: no limit
     device: str = "auto"
+    init: Path | None = None  # trained tensors (an earlier run's trained.safetensors) to start from instead of the base's
 
 
 def _trained_names(model: Any, train_encoder: bool) -> list[str]:
@@ -77,7 +78,10 @@ def train(cfg: GpuTrainConfig, clips: dict[str, list[Clip]], audio: dict[str, np
     device = cfg.device if cfg.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    model = WhisperForConditionalGeneration.from_pretrained(cfg.base, dtype=torch.float32).to(device)
+    model = WhisperForConditionalGeneration.from_pretrained(cfg.base, dtype=torch.float32)
+    if cfg.init is not None:
+        put_trained(model, Path(cfg.init), str(cfg.base))
+    model = model.to(device)
     enc = TargetEncoder(Path(cfg.base) / "tokenizer.json", "en", max_tokens=model.config.max_target_positions - 8)
     names = _trained_names(model, cfg.train_encoder)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -329,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--deadline", type=float, default=0.0, help="seconds from start by which every run has stopped (the device call's limit, less a margin)")
     t.add_argument("--max-dev-render", type=int, default=300, help="dev rows to render (the rest are not needed)")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--init", type=Path, default=None, help="start from an earlier run's trained.safetensors (continued training)")
     d = sub.add_parser("transcribe", help="render plan rows and transcribe them (pairs for the corrector; on the GPU machine)")
     _add_inputs(d)
     d.add_argument("--weights", action="append", default=[], help="NAME=trained.safetensors, or NAME=none for the base itself; repeatable")
@@ -386,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
             share = (args.deadline - (time.monotonic() - t0)) / (len(args.out) - k)
             limit = min(limit, share) if limit else share
         cfg = GpuTrainConfig(out=out, base=args.base, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, train_encoder=v == "encoder",
-                             eval_every=args.eval_every, seed=args.seed, max_seconds=max(limit, 1.0) if limit else 0.0)
+                             eval_every=args.eval_every, seed=args.seed, max_seconds=max(limit, 1.0) if limit else 0.0, init=args.init)
         summary = train(cfg, clips, audio)
         summary["config"]["data"] = [f"plan:{p.name}" for p in args.plan] + [f"corpus:{c.name}" for c in args.corpus]
         summary["render_hours"] = round(sum(durations.values()) / 3600, 2)
