@@ -46,6 +46,13 @@ def plan_row(r: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             "voice": _voice(str(r["voice"])), "rate": rate, "pitch": pitch, "split": r.get("split", "train"), "kind": r.get("kind") or "medical"}
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines file, gzipped or not: plan rows, pairs, corrector examples."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def write_plan(rows: Iterable[dict[str, Any]], path: Path) -> int:
     n = 0
     with gzip.open(path, "wt", encoding="utf-8") as fh:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from medasr.train.gpu_audio import Clip, clip_audio, make_clips, read_corpus, render_plan
+from medasr.train.gpu_carry import read_rows
 from medasr.train.gpu_features import N_SAMPLES, SR, augment_batch, log_mel_batch, mel_filters, spec_augment_batch
 
 log = logging.getLogger("medasr.train")
@@ -269,7 +270,7 @@ def _corrector(args: argparse.Namespace) -> int:
     from medasr.train.corrector import TrainConfig, train_corrector
     from medasr.train.corrector_data import Example
 
-    rows = _read_jsonl(args.examples)
+    rows = read_rows(args.examples)
     tr = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") != "dev"]
     dv = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") == "dev"]
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -283,12 +284,6 @@ def _corrector(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base", type=Path, required=True)
     p.add_argument("--plan", type=Path, action="append", default=[], help="jsonl(.gz) rows to render: id, text, spoken, engine, voice, rate, pitch, split")
@@ -299,7 +294,7 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _plan_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
-    rows = [r for p in args.plan for r in _read_jsonl(p)]
+    rows = [r for p in args.plan for r in read_rows(p)]
     return rows[: args.max_rows] if args.max_rows else rows
 
 
