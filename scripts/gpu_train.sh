@@ -86,15 +86,14 @@ rows = [{"id": u.id, "text": u.sentence.text, "spoken": u.sentence.spoken, "engi
          "pitch": u.params.pitch, "split": u.split, "kind": "medical"} for u in plan.utterances if u.split != "test"]
 train_voices = [v for v in voices if not v.heldout]
 rng = random.Random(seed)
-for i, t in enumerate(general_sentences(max(1, n // 4), seed=seed)):
-    v = rng.choice(train_voices)
-    rows.append({"id": f"g{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
-                 "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "train", "kind": "general"})
+def spoken_by_training_voices(texts, prefix, kind, dev_every=0):
+    for i, t in enumerate(texts):
+        v = rng.choice(train_voices)
+        rows.append({"id": f"{prefix}{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
+                     "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "dev" if dev_every and i % dev_every == 0 else "train", "kind": kind})
+spoken_by_training_voices(general_sentences(max(1, n // 4), seed=seed), "g", "general")
 # short speech alone ("Three.", "Yes."): without it a fine-tuned model writes words for a digit said alone
-for i, t in enumerate(short_sentences(max(1, n // 10), seed=seed)):
-    v = rng.choice(train_voices)
-    rows.append({"id": f"h{seed}-{i:05d}", "text": t, "spoken": t, "engine": v.engine, "voice": v.name, "rate": round(rng.uniform(0.85, 1.15), 3),
-                 "pitch": round(rng.uniform(0.85, 1.15), 3), "split": "train" if i % 10 else "dev", "kind": "short"})
+spoken_by_training_voices(short_sentences(max(1, n // 10), seed=seed), "h", "short", dev_every=10)
 for c in corpora:
     m = c / "manifest.jsonl" if c.is_dir() else c
     rows += [plan_row(r, prefix=m.parent.name + "/") for r in manifest_rows(m) if r.get("engine") in RENDERABLE]

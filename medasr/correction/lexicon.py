@@ -129,8 +129,6 @@ class LexiconCorrector:
                     continue
                 if hi - lo > 1 and not self._edges_fit(span, c.surface):
                     continue
-                if any(self._is_known(t.core) and not self._is_term(t.core) for t in span) and len(span) == 1:
-                    continue  # a route, frequency or abbreviation said as such
                 cue = context_agrees(c.entry.kind, toks, lo, hi)
                 if not self._plausible_target(c):
                     continue
