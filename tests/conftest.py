@@ -23,17 +23,27 @@ def _shared_data() -> Path:
 # Every test runs offline against a session-wide temp MEDASR_HOME (models assembled and
 # vocabularies built there once per session). Tests that need a pristine home use `tmp_home`.
 _SESSION_HOME = None
+_OWN_HOME = False  # True when this session made the home (then it removes it at the end)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _SESSION_HOME
+    global _SESSION_HOME, _OWN_HOME
     import tempfile
 
-    _SESSION_HOME = Path(os.environ.get("MEDASR_TEST_HOME") or tempfile.mkdtemp(prefix="medasr-test-home-"))
+    given = os.environ.get("MEDASR_TEST_HOME")
+    _OWN_HOME = not given
+    _SESSION_HOME = Path(given or tempfile.mkdtemp(prefix="medasr-test-home-"))
     os.environ["MEDASR_HOME"] = str(_SESSION_HOME)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.pop("MEDASR_CONFIG", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The session home holds assembled models and built vocabularies (~600 MB): a suite
+    # that left it behind filled the disk after a few dozen runs.
+    if _OWN_HOME and _SESSION_HOME is not None:
+        shutil.rmtree(_SESSION_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
