@@ -89,3 +89,27 @@ def test_base_model_offline_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelNotFoundError, match="facebook/bart-base"):
         pretrained_model("facebook/bart-base")
+
+
+def test_continue_from_a_float16_checkpoint_trains_in_float32(tmp_path):
+    """A GPU run saves float16; continuing it on CPU (``--base RUN/hf``) must load float32, or a
+    step takes ~100x longer and the loss turns NaN."""
+    import math
+
+    import torch
+
+    from medasr.correction.bart_format import make_source, make_target
+    from medasr.train.corrector import TrainConfig, train_corrector
+    from medasr.train.corrector_data import Example
+    from medasr.train.corrector_model import SIZES, hf_tokenizer, new_model, pretrained_model
+
+    tok = hf_tokenizer(None)
+    model = new_model(SIZES["tiny"], tok, seed=0).to(torch.float16)
+    model.save_pretrained(tmp_path / "fp16")
+    tok.save_pretrained(tmp_path / "fp16")
+    loaded, _ = pretrained_model(str(tmp_path / "fp16"))
+    assert next(loaded.parameters()).dtype == torch.float32
+    exs = [Example(make_source(p.hyp), make_target(p.ref), "asr") for p in PAIRS]
+    res = train_corrector(TrainConfig(out_dir=tmp_path / "run", base=str(tmp_path / "fp16"), steps=2, batch_size=3,
+                                      eval_every=2, seed=0, threads=1), exs[:4], exs[4:], progress=False)
+    assert res.steps == 2 and math.isfinite(res.best_dev_loss) and math.isfinite(res.train_loss)

@@ -20,6 +20,11 @@ log = logging.getLogger("medasr.train")
 @click.option("--synth-manifest", type=click.Path(path_type=Path), default=None,
               help="Synth corpus manifest.jsonl (text, audio, split); without it, generated sentences spoken by espeak-ng.")
 @click.option("--n-sentences", type=int, default=900, show_default=True, help="Generated sentences when there is no synth manifest.")
+@click.option("--n-consultation", type=int, default=0, show_default=True,
+              help="Consultation turns (GP and patient talk, generated) spoken and transcribed into pairs too; "
+                   "--consultation-text of them also join the text pool.")
+@click.option("--consultation-text", type=int, default=4000, show_default=True,
+              help="Generated consultation turns in the noise and identity pool (text only).")
 @click.option("--asr-model", "asr_models", multiple=True, default=("tiny.en",), show_default=True,
               help="ASR model(s) whose errors to learn (repeatable: stock and fine-tuned).")
 @click.option("--size", type=click.Choice(["tiny", "small", "medium"]), default="small", show_default=True)
@@ -39,7 +44,7 @@ log = logging.getLogger("medasr.train")
 @click.option("--examples-only", is_flag=True, default=False,
               help="Write <out>/examples.jsonl.gz and <out>/tokenizer.json and stop: the input of "
                    "`python -m medasr.train.gpu_finetune corrector` on a GPU machine.")
-def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr_models, size, base, steps,
+def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_consultation, consultation_text, asr_models, size, base, steps,
               batch_size, lr, warmup, max_minutes, identity_share, n_random, seed, threads, device, export, examples_only):
     """Train the BART semantic corrector on real ASR errors plus learned noise and identity pairs."""
     from medasr.config import Settings
@@ -53,12 +58,12 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr
     out_dir = out_dir or Path(settings.home) / "runs" / "corrector"
     pairs_path = pairs_path or out_dir / "pairs.jsonl"
     if build_pairs:
-        pairs = list(_build_pairs(settings, synth_manifest, n_sentences, asr_models, seed))
+        pairs = list(_build_pairs(settings, synth_manifest, n_sentences, n_consultation, asr_models, seed))
         n = write_pairs(pairs_path, pairs)
         click.echo(f"wrote {n} pairs to {pairs_path}", err=True)
     pairs = read_pairs(pairs_path)
     test_refs = {p.ref for p in pairs if p.split == "test"}
-    mix = DataMix(seed=seed, identity_share=identity_share, n_random=n_random)
+    mix = DataMix(seed=seed, identity_share=identity_share, n_random=n_random, n_consultation=consultation_text)
     tr, dv, conf = build_examples([p for p in pairs if p.split != "test"], common_words(pruned_tokenizer_json()),
                                   mix, exclude=test_refs)
     click.echo(f"{len(tr)} training examples, {len(dv)} dev, {conf.n_confusions} learned confusions", err=True)
@@ -75,7 +80,8 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, asr
                 "steps": res.steps, "best_dev_loss": round(res.best_dev_loss, 4), "n_params": res.n_params,
                 "asr_models": list(asr_models), "n_pairs": len(pairs), "n_train_examples": len(tr), "seed": seed,
                 "data_mix": {"identity_share": identity_share, "n_random": n_random, "asr_repeats": mix.asr_repeats,
-                             "n_generated": mix.n_generated, "n_icd": mix.n_icd}}
+                             "n_generated": mix.n_generated, "n_icd": mix.n_icd,
+                             "n_consultation": mix.n_consultation}}
         ct2 = export_ct2(res.hf_dir, out_dir / "ct2", card=card)
         click.echo(f"exported CTranslate2 int8 to {ct2}", err=True)
     click.echo(json.dumps({"steps": res.steps, "best_dev_loss": res.best_dev_loss, "out": str(out_dir)}))
@@ -93,8 +99,9 @@ def _write_examples(out_dir: Path, tr, dv, tokenizer: dict) -> None:
     click.echo(f"wrote {out_dir / 'examples.jsonl.gz'} ({len(tr)} train, {len(dv)} dev) and {out_dir / 'tokenizer.json'}", err=True)
 
 
-def _build_pairs(settings, synth_manifest, n_sentences, asr_models, seed):
+def _build_pairs(settings, synth_manifest, n_sentences, n_consultation, asr_models, seed):
     from medasr.asr.loader import load_transcriber
+    from medasr.correction.bart_consultation import consultation_sentences
     from medasr.correction.bart_pairs import SpeechItem, asr_pairs, read_manifest
     from medasr.correction.bart_sentences import clinical_sentences
 
@@ -102,6 +109,8 @@ def _build_pairs(settings, synth_manifest, n_sentences, asr_models, seed):
         items = read_manifest(synth_manifest)
     else:
         items = [SpeechItem(id=s.id, text=s.text, split=s.split) for s in clinical_sentences(n_sentences, seed=seed + 1)]
+    # the text-pool turns (DataMix, seed + 2000) and the spoken ones come from different seeds
+    items += [SpeechItem(id=s.id, text=s.text, split=s.split) for s in consultation_sentences(n_consultation, seed=seed + 3000)]
     for name in asr_models:
         transcriber = load_transcriber(settings, model=name)
         yield from asr_pairs(items, transcriber, model_name=name, seed=seed, skip_splits=())

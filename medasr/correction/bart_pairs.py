@@ -2,7 +2,8 @@
 
 Real pairs come from running an ASR model over synthetic clinical speech: the synth corpus
 (a ``manifest.jsonl`` with ``text`` in written form, ``audio`` and ``split``) or, when there
-is none, sentences from :mod:`medasr.correction.bart_sentences` spoken by espeak-ng. The test
+is none, sentences from :mod:`medasr.correction.bart_sentences` (and consultation turns from
+:mod:`medasr.correction.bart_consultation`) spoken by espeak-ng and flite training voices. The test
 split is never used for training pairs. Pairs are stored as JSON lines.
 """
 
@@ -97,6 +98,27 @@ def espeak_wav(text: str, out: Path, voice: str = "en-us", speed: int = 160) -> 
     return out
 
 
+FLITE_VOICES = ("kal16", "rms", "slt")  # awb is the flite voice held out of training
+
+
+def flite_wav(text: str, out: Path, voice: str = "slt", stretch: float = 1.0) -> Path:
+    exe = shutil.which("flite")
+    if exe is None:
+        raise BackendError("flite is not installed (apt-get install flite)")
+    r = subprocess.run([exe, "-voice", voice, "--setf", f"duration_stretch={stretch:.3f}", "-t", text, "-o", str(out)],
+                       capture_output=True, timeout=60)
+    if r.returncode != 0 or not out.is_file():
+        raise BackendError(f"flite failed for voice {voice}: {r.stderr.decode(errors='replace')[:200]}")
+    return out
+
+
+def speak_wav(text: str, out: Path, rng) -> Path:
+    """``text`` spoken by a training voice: espeak-ng mostly, flite (when installed) a third of the time."""
+    if shutil.which("flite") and rng.random() < 1 / 3:
+        return flite_wav(text, out, voice=rng.choice(FLITE_VOICES), stretch=rng.choice((0.9, 1.0, 1.1)))
+    return espeak_wav(text, out, voice=rng.choice(ESPEAK_VOICES), speed=rng.choice((140, 155, 170, 185)))
+
+
 def asr_pairs(items: Iterable[SpeechItem], transcriber, *, model_name: str, seed: int = 0,
               progress: bool = True, skip_splits: tuple[str, ...] = ("test",)) -> Iterator[Pair]:
     """Transcribe each item (synthesizing it first when it has no audio) and yield pairs.
@@ -121,7 +143,6 @@ def asr_pairs(items: Iterable[SpeechItem], transcriber, *, model_name: str, seed
         for it in it_iter:
             path = it.audio
             if path is None:
-                path = espeak_wav(it.text, Path(tmp) / "u.wav", voice=rng.choice(ESPEAK_VOICES),
-                                  speed=rng.choice((140, 155, 170, 185)))
+                path = speak_wav(it.text, Path(tmp) / "u.wav", rng)
             hyp = transcriber.transcribe(load_audio(path), opts).text.strip()
             yield Pair(hyp=hyp, ref=it.text, source=f"asr:{model_name}", split=it.split, id=it.id)

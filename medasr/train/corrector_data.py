@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from medasr.correction.bart_consultation import consultation_sentences
 from medasr.correction.bart_format import make_source, make_target
 from medasr.correction.bart_noise import ConfusionModel
 from medasr.correction.bart_pairs import Pair
@@ -33,6 +34,7 @@ class DataMix:
     n_generated: int = 4000  # extra clinical sentences (text only) to noise
     n_icd: int = 2500
     n_random: int = 2000
+    n_consultation: int = 0  # generated consultation turns (text only) to noise and keep as identity
     identity_share: float = 0.35
     context_prob: float = 0.6
     seed: int = 0
@@ -74,6 +76,7 @@ def build_examples(pairs: Sequence[Pair], words: Sequence[str], mix: DataMix = D
 
     clinical = [p.ref for p in train_pairs]
     clinical += [s.text for s in clinical_sentences(mix.n_generated, seed=mix.seed + 1000) if s.text not in exclude]
+    clinical += [s.text for s in consultation_sentences(mix.n_consultation, seed=mix.seed + 2000) if s.text not in exclude]
     icd = icd_descriptions(mix.n_icd, rng)
     rand = [_random_sentence(words, rng) for _ in range(mix.n_random)]
     pool = clinical + icd + rand

@@ -91,7 +91,9 @@ def pretrained_model(base: str, *, seed: int = 0):
     torch.manual_seed(seed)
     try:
         tok = AutoTokenizer.from_pretrained(base)
-        model = BartForConditionalGeneration.from_pretrained(base)
+        # float32 whatever the checkpoint holds: a float16 checkpoint (a GPU run's) trains on CPU
+        # ~100x slower and overflows to NaN within a step
+        model = BartForConditionalGeneration.from_pretrained(base, dtype=torch.float32)
     except OSError as e:
         raise ModelNotFoundError(
             f"cannot load base model {base!r}: {e}. It needs the Hugging Face hub (offline here) or a local "
