@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from medasr.correction.bart_sentences import CONDITIONS, DRUGS, Sentence
+from medasr.correction.bart_sentences import CONDITIONS, DRUGS, Sentence, distinct_sentences
 
 # everyday symptom words as patients and GPs say them
 LAY_SYMPTOMS: tuple[str, ...] = (
@@ -170,16 +170,4 @@ def _turn(rng: random.Random) -> str:
 def consultation_sentences(n: int, *, seed: int = 0, dev_frac: float = 0.1) -> list[Sentence]:
     """``n`` distinct consultation turns with a deterministic train/dev split (no test split:
     the conversation bench set is real consultations, never these)."""
-    rng = random.Random(seed)
-    seen: set[str] = set()
-    out: list[Sentence] = []
-    tries = 0
-    while len(out) < n and tries < n * 20:
-        tries += 1
-        text = _turn(rng)
-        if text in seen:
-            continue
-        seen.add(text)
-        split = "dev" if rng.random() < dev_frac else "train"
-        out.append(Sentence(id=f"con{seed}-{len(out):05d}", text=text, split=split))
-    return out
+    return distinct_sentences(n, _turn, seed=seed, prefix="con", split_of=lambda r: "dev" if r < dev_frac else "train")

@@ -153,19 +153,23 @@ def _fill(rng: random.Random) -> str:
     return rng.choice(templates)
 
 
-def clinical_sentences(n: int, *, seed: int = 0, dev_frac: float = 0.1, test_frac: float = 0.15) -> list[Sentence]:
-    """``n`` distinct sentences with a deterministic train/dev/test split."""
+def distinct_sentences(n: int, fill, *, seed: int, prefix: str, split_of) -> list[Sentence]:
+    """``n`` distinct texts from ``fill(rng)``, each given the split ``split_of(r)`` for a uniform draw ``r``."""
     rng = random.Random(seed)
     seen: set[str] = set()
     out: list[Sentence] = []
     tries = 0
     while len(out) < n and tries < n * 20:
         tries += 1
-        text = _fill(rng)
+        text = fill(rng)
         if text in seen:
             continue
         seen.add(text)
-        r = rng.random()
-        split = "test" if r < test_frac else "dev" if r < test_frac + dev_frac else "train"
-        out.append(Sentence(id=f"gen{seed}-{len(out):05d}", text=text, split=split))
+        out.append(Sentence(id=f"{prefix}{seed}-{len(out):05d}", text=text, split=split_of(rng.random())))
     return out
+
+
+def clinical_sentences(n: int, *, seed: int = 0, dev_frac: float = 0.1, test_frac: float = 0.15) -> list[Sentence]:
+    """``n`` distinct sentences with a deterministic train/dev/test split."""
+    return distinct_sentences(n, _fill, seed=seed, prefix="gen", split_of=lambda r: "test" if r < test_frac
+                              else "dev" if r < test_frac + dev_frac else "train")
