@@ -21,8 +21,8 @@ log = logging.getLogger("medasr.train")
               help="Synth corpus manifest.jsonl (text, audio, split); without it, generated sentences spoken by espeak-ng.")
 @click.option("--n-sentences", type=int, default=900, show_default=True, help="Generated sentences when there is no synth manifest.")
 @click.option("--n-consultation", type=int, default=0, show_default=True,
-              help="Consultation turns (GP and patient talk, generated) spoken and transcribed into pairs too; "
-                   "--consultation-text of them also join the text pool.")
+              help="Consultation turns (GP and patient talk, generated) also spoken and transcribed into pairs "
+                   "(with --build-pairs).")
 @click.option("--consultation-text", type=int, default=4000, show_default=True,
               help="Generated consultation turns in the noise and identity pool (text only).")
 @click.option("--asr-model", "asr_models", multiple=True, default=("tiny.en",), show_default=True,

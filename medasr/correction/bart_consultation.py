@@ -158,8 +158,7 @@ def _turn(rng: random.Random) -> str:
     }
     frame = rng.choice(DOCTOR if rng.random() < 0.55 else PATIENT)
     body = frame.format(**slots)
-    opener = rng.choice(OPENERS)
-    text = opener + body if opener else body
+    text = rng.choice(OPENERS) + body
     text = text[0].upper() + text[1:]
     if rng.random() < 0.2:  # two short turns run together, as a segment often holds
         more = rng.choice(PATIENT if frame in DOCTOR else DOCTOR).format(**slots)

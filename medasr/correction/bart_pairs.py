@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from medasr.errors import BackendError, InputError
+from medasr.synth.engines.base import Voice, VoiceParams
+from medasr.synth.engines.cli_engines import FliteEngine
 
 log = logging.getLogger("medasr.correction")
 
@@ -98,17 +100,15 @@ def espeak_wav(text: str, out: Path, voice: str = "en-us", speed: int = 160) -> 
     return out
 
 
-FLITE_VOICES = ("kal16", "rms", "slt")  # awb is the flite voice held out of training
+FLITE_VOICES = tuple(n for n in FliteEngine.NAMES if n not in FliteEngine.HELDOUT)
 
 
 def flite_wav(text: str, out: Path, voice: str = "slt", stretch: float = 1.0) -> Path:
-    exe = shutil.which("flite")
-    if exe is None:
-        raise BackendError("flite is not installed (apt-get install flite)")
-    r = subprocess.run([exe, "-voice", voice, "--setf", f"duration_stretch={stretch:.3f}", "-t", text, "-o", str(out)],
-                       capture_output=True, timeout=60)
-    if r.returncode != 0 or not out.is_file():
-        raise BackendError(f"flite failed for voice {voice}: {r.stderr.decode(errors='replace')[:200]}")
+    """``text`` spoken by the synth corpus's flite engine (``stretch`` > 1 is slower) into a WAV file."""
+    from medasr.audio import write_wav
+
+    audio, sr = FliteEngine().synthesize(text, Voice("flite", voice), VoiceParams(rate=1.0 / stretch))
+    write_wav(out, audio, sr)
     return out
 
 
