@@ -113,3 +113,62 @@ def test_continue_from_a_float16_checkpoint_trains_in_float32(tmp_path):
     res = train_corrector(TrainConfig(out_dir=tmp_path / "run", base=str(tmp_path / "fp16"), steps=2, batch_size=3,
                                       eval_every=2, seed=0, threads=1), exs[:4], exs[4:], progress=False)
     assert res.steps == 2 and math.isfinite(res.best_dev_loss) and math.isfinite(res.train_loss)
+
+
+def test_edit_list_corrector_trains_exports_and_corrects(tmp_path):
+    """``--target edits``: targets are edit lists (empty for correct text), the card records the
+    format, and the exported model runs through the corrector with every change anchored."""
+    from click.testing import CliRunner
+
+    from medasr.cli.train_corrector import corrector
+    from medasr.correction.bart import BartCorrector
+    from medasr.correction.bart_edits import ARROW, apply_items, parse_items
+    from medasr.correction.bart_format import pruned_tokenizer_json
+    from medasr.correction.bart_infer import model_target
+    from medasr.train.corrector_data import DataMix, build_examples, common_words
+
+    mix = DataMix(n_generated=20, n_icd=10, n_random=10, seed=1, target="edits")
+    train, dev, _ = build_examples(PAIRS, common_words(pruned_tokenizer_json()), mix)
+    identity = [e for e in train if e.kind == "identity"]
+    assert identity and all(e.target == "" for e in identity)
+    asr = [e for e in train if e.kind == "asr"]
+    assert {e.target for e in asr} >= {f" spy on lactone {ARROW} spironolactone", f" met form in {ARROW} metformin"}
+    for e in asr:  # every item is anchored on words of its own hypothesis
+        hyp = next(p.hyp for p in PAIRS if p.hyp in e.source)
+        assert apply_items(hyp.split(), parse_items(e.target))[2] == 0
+
+    write_pairs(tmp_path / "pairs.jsonl", PAIRS)
+    res = CliRunner().invoke(corrector, ["--out", str(tmp_path / "run"), "--pairs", str(tmp_path / "pairs.jsonl"),
+                                         "--target", "edits", "--size", "tiny", "--steps", "2", "--batch-size", "4",
+                                         "--consultation-text", "10", "--n-random", "10", "--threads", "1"])
+    assert res.exit_code == 0, res.output
+    ct2 = tmp_path / "run" / "ct2"
+    assert json.loads((tmp_path / "run" / "hf" / "medasr_corrector.json").read_text())["target"] == "edits"
+    assert model_target(ct2) == "edits"
+    c = BartCorrector(model_path=ct2, term_check=lambda p: p in {"spironolactone"})
+    assert c.model.target == "edits"
+    t = Transcript.from_text("We agreed to try spy on lactone four times a day.\nReview in two weeks.")
+    out = c.correct(t)
+    assert all(e.source == "bart" and e.reason for e in out.edits)
+    for before, after in zip(t.segments, out.segments):
+        changed = before.text != after.text
+        assert changed == any(e.applied and e.segment_id == before.id for e in out.edits)
+        for e in out.edits:  # an edit of an edit-list model can only land on heard words
+            if e.segment_id == before.id and e.before:
+                assert e.before in before.text
+
+
+def test_time_limit_evaluates_the_last_steps(tmp_path):
+    """Stopping at ``max_minutes`` evaluates (and may keep) the steps since the last evaluation."""
+    from medasr.correction.bart_format import make_source, make_target
+    from medasr.train.corrector import TrainConfig, train_corrector
+    from medasr.train.corrector_data import Example
+
+    exs = [Example(make_source(p.hyp), make_target(p.ref), "asr") for p in PAIRS]
+    cfg = TrainConfig(out_dir=tmp_path / "run", size="tiny", steps=10_000, batch_size=2, eval_every=10_000,
+                      max_minutes=0.005, seed=0, threads=1)
+    res = train_corrector(cfg, exs[:4], exs[4:], progress=False)
+    assert 0 < res.steps < 10_000
+    log = [json.loads(x) for x in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == res.steps
+    assert (res.hf_dir / "model.safetensors").is_file()

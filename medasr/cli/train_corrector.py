@@ -34,9 +34,14 @@ log = logging.getLogger("medasr.train")
 @click.option("--lr", type=float, default=5e-4, show_default=True)
 @click.option("--warmup", type=int, default=300, show_default=True, help="Linear warm-up steps (post-LN BART from scratch collapses without one).")
 @click.option("--max-minutes", type=float, default=0.0, help="Stop after this many minutes (0: no limit).")
+@click.option("--eval-every", type=int, default=100, show_default=True,
+              help="Steps between dev-loss evaluations (each keeps the checkpoint if it is the best yet).")
 @click.option("--identity-share", type=float, default=0.5, show_default=True, help="Share of identity (already correct) pairs.")
 @click.option("--n-random", type=int, default=6000, show_default=True,
               help="Random common-word sequences in the identity pool: they cannot be guessed, so they teach copying.")
+@click.option("--target", "target", type=click.Choice(["text", "edits"]), default="text", show_default=True,
+              help="What the model writes: the corrected segment (text) or only the changes (edits: "
+                   "'heard => intended || ...', each anchored on heard words).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=0, help="Torch CPU threads (0: torch decides).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -45,7 +50,7 @@ log = logging.getLogger("medasr.train")
               help="Write <out>/examples.jsonl.gz and <out>/tokenizer.json and stop: the input of "
                    "`python -m medasr.train.gpu_finetune corrector` on a GPU machine.")
 def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_consultation, consultation_text, asr_models, size, base, steps,
-              batch_size, lr, warmup, max_minutes, identity_share, n_random, seed, threads, device, export, examples_only):
+              batch_size, lr, warmup, max_minutes, eval_every, identity_share, n_random, target, seed, threads, device, export, examples_only):
     """Train the BART semantic corrector on real ASR errors plus learned noise and identity pairs."""
     from medasr.config import Settings
     from medasr.correction.bart_format import pruned_tokenizer_json
@@ -63,22 +68,24 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_c
         click.echo(f"wrote {n} pairs to {pairs_path}", err=True)
     pairs = read_pairs(pairs_path)
     test_refs = {p.ref for p in pairs if p.split == "test"}
-    mix = DataMix(seed=seed, identity_share=identity_share, n_random=n_random, n_consultation=consultation_text)
+    mix = DataMix(seed=seed, identity_share=identity_share, n_random=n_random, n_consultation=consultation_text,
+                  target=target)
     tr, dv, conf = build_examples([p for p in pairs if p.split != "test"], common_words(pruned_tokenizer_json()),
                                   mix, exclude=test_refs)
     click.echo(f"{len(tr)} training examples, {len(dv)} dev, {conf.n_confusions} learned confusions", err=True)
     if examples_only:
-        _write_examples(out_dir, tr, dv, pruned_tokenizer_json())
+        _write_examples(out_dir, tr, dv, pruned_tokenizer_json(), target)
         return
     cfg = TrainConfig(out_dir=out_dir, size=size, base=base, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
-                      max_minutes=max_minutes, seed=seed, threads=threads, device=device)
+                      max_minutes=max_minutes, eval_every=eval_every, seed=seed, threads=threads, device=device,
+                      target=target)
     res = train_corrector(cfg, tr, dv)
     click.echo(f"best dev loss {res.best_dev_loss:.4f} after {res.steps} steps in {res.seconds / 60:.1f} min; "
                f"{res.n_params / 1e6:.1f}M parameters; checkpoint {res.hf_dir}", err=True)
     if export:
         card = {"name": "corrector", "architecture": "BartForConditionalGeneration", "size": size, "base": base,
                 "steps": res.steps, "best_dev_loss": round(res.best_dev_loss, 4), "n_params": res.n_params,
-                "asr_models": list(asr_models), "n_pairs": len(pairs), "n_train_examples": len(tr), "seed": seed,
+                "target": target, "asr_models": list(asr_models), "n_pairs": len(pairs), "n_train_examples": len(tr), "seed": seed,
                 "data_mix": {"identity_share": identity_share, "n_random": n_random, "asr_repeats": mix.asr_repeats,
                              "n_generated": mix.n_generated, "n_icd": mix.n_icd,
                              "n_consultation": mix.n_consultation}}
@@ -87,14 +94,14 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_c
     click.echo(json.dumps({"steps": res.steps, "best_dev_loss": res.best_dev_loss, "out": str(out_dir)}))
 
 
-def _write_examples(out_dir: Path, tr, dv, tokenizer: dict) -> None:
+def _write_examples(out_dir: Path, tr, dv, tokenizer: dict, target: str = "text") -> None:
     import gzip
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with gzip.open(out_dir / "examples.jsonl.gz", "wt", encoding="utf-8") as fh:
         for split, exs in (("train", tr), ("dev", dv)):
             for e in exs:
-                fh.write(json.dumps({"source": e.source, "target": e.target, "kind": e.kind, "split": split}, ensure_ascii=False) + "\n")
+                fh.write(json.dumps({"source": e.source, "target": e.target, "kind": e.kind, "split": split, "format": target}, ensure_ascii=False) + "\n")
     (out_dir / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
     click.echo(f"wrote {out_dir / 'examples.jsonl.gz'} ({len(tr)} train, {len(dv)} dev) and {out_dir / 'tokenizer.json'}", err=True)
 

@@ -2,7 +2,9 @@
 
 Each segment is cut into chunks of at most ``CHUNK_WORDS`` words; each chunk goes to the model
 with a few words before and after it as context (:func:`make_source`), all chunks of a
-transcript in one batched CTranslate2 call (int8 on CPU, float16 on GPU). The output is diffed
+transcript in one batched CTranslate2 call (int8 on CPU, float16 on GPU). A model either
+rewrites the chunk or (its card says ``"target": "edits"``) writes only an edit list whose heard
+words are anchored on the chunk's words (:mod:`medasr.correction.bart_edits`). The output is diffed
 word by word against the input; :func:`medasr.correction.bart_diff.gate` decides which changes
 are applied and which are kept as suggestions. Every change becomes an ``Edit(source="bart")``.
 
@@ -76,7 +78,7 @@ class BartCorrector:
         segs = list(transcript.segments)
         tokens = [s.text.split() for s in segs]
         chunks = _chunks(tokens)
-        rewrites = self.model.rewrite([c.source for c in chunks])
+        rewrites = self.model.rewrite([c.source for c in chunks], [c.words for c in chunks])
         per_seg: dict[int, list[WordChange]] = {}
         for c, rw in zip(chunks, rewrites):
             protected = _protected(transcript.edits, segs[c.seg_index], tokens[c.seg_index])

@@ -4,12 +4,19 @@
 ``rewrite(sources)`` returns, for each source, the generated text and the probability the model
 gives each of its output words (the product of the word's token probabilities, re-scored with
 ``score_batch``), so the edit gate can judge each change on its own.
+
+A model whose card (``corrector.json``) says ``"target": "edits"`` writes an edit list instead
+of the whole segment (:mod:`medasr.correction.bart_edits`); ``rewrite`` then anchors each item
+on the input words and returns the rewritten words, each written word carrying its item's
+probability, so the gate sees the same kind of ``Rewrite`` either way.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +56,14 @@ class CorrectorModel:
         self.tokenizer = load_tokenizer(self.path / "tokenizer.json")
         self.beam_size = beam_size
         self.max_batch = max_batch
+        self.target = model_target(self.path)
 
-    def rewrite(self, sources: list[str]) -> list[Rewrite]:
+    def rewrite(self, sources: list[str], words: Sequence[Sequence[str]] | None = None) -> list[Rewrite]:
+        """One ``Rewrite`` per source. An edit-list model needs ``words``: each source's input words."""
         if not sources:
             return []
+        if self.target == "edits" and words is None:
+            raise ValueError("an edit-list corrector needs the input words of each source")
         encs = [self.tokenizer.encode(s) for s in sources]
         src_tokens = [e.tokens for e in encs]
         max_len = max(len(t) for t in src_tokens)
@@ -61,15 +72,52 @@ class CorrectorModel:
             max_decoding_length=min(256, int(max_len * 1.5) + 8), return_scores=True,
         )
         hyps = [r.hypotheses[0] for r in res]
-        scored = self.translator.score_batch(src_tokens, hyps, max_batch_size=self.max_batch)
+        nonempty = [i for i, h in enumerate(hyps) if h]
+        scored_ne = self.translator.score_batch([src_tokens[i] for i in nonempty], [hyps[i] for i in nonempty],
+                                                max_batch_size=self.max_batch) if nonempty else []
+        scored: list = [None] * len(hyps)
+        for i, sc in zip(nonempty, scored_ne):
+            scored[i] = sc
+        if self.target == "edits":
+            return [self._from_edits(h, sc, ws) for h, sc, ws in zip(hyps, scored, words)]
         out = []
         for toks, sc in zip(hyps, scored):
+            if sc is None:
+                out.append(Rewrite(text="", words=(), word_probs=(), score=0.0))
+                continue
             ids = [self.tokenizer.token_to_id(t) for t in toks]
             text = self.tokenizer.decode([i for i in ids if i is not None]).strip()
             words, probs = _word_probs(toks, sc.log_probs[: len(toks)], self.tokenizer)
             mean = sum(sc.log_probs) / max(1, len(sc.log_probs))
             out.append(Rewrite(text=text, words=tuple(words), word_probs=tuple(probs), score=mean))
         return out
+
+    def _from_edits(self, toks: list[str], sc, words: Sequence[str]) -> Rewrite:
+        from medasr.correction.bart_edits import apply_items, item_logprobs, parse_items
+
+        if not toks or sc is None:
+            return Rewrite(text=" ".join(words), words=tuple(words), word_probs=(1.0,) * len(words), score=0.0)
+        ids = [self.tokenizer.token_to_id(t) for t in toks]
+        pieces = [self.tokenizer.decode([i]) if i is not None else "" for i in ids]
+        text = "".join(pieces)
+        items = parse_items(text, item_logprobs(pieces, sc.log_probs[: len(toks)]))
+        new_words, probs, dropped = apply_items(list(words), items)
+        if dropped:
+            log.debug("bart: %d edit item(s) not anchored on the input, dropped", dropped)
+        score = min((it.logprob for it in items), default=0.0)
+        return Rewrite(text=" ".join(new_words), words=tuple(new_words), word_probs=tuple(probs), score=score)
+
+
+def model_target(path: Path) -> str:
+    """``"text"`` (the model rewrites the segment) or ``"edits"`` (it writes an edit list), from the card."""
+    card = Path(path) / "corrector.json"
+    if card.is_file():
+        try:
+            t = json.loads(card.read_text(encoding="utf-8")).get("target", "text")
+        except (OSError, ValueError):
+            t = "text"
+        return t if t in ("text", "edits") else "text"
+    return "text"
 
 
 def _word_probs(tokens: list[str], log_probs: list[float], tokenizer) -> tuple[list[str], list[float]]:

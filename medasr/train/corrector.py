@@ -40,6 +40,7 @@ class TrainConfig:
     vocab_size: int = 8192
     device: str = "cpu"
     tokenizer: Path | None = None  # a pruned tokenizer.json to use (None: prune Whisper's here)
+    target: str = "text"  # what the examples' targets are: text | edits (recorded beside the checkpoint)
     extra: dict = field(default_factory=dict)  # recorded in the card (data mix, pair counts)
 
     def __post_init__(self) -> None:
@@ -47,6 +48,8 @@ class TrainConfig:
             raise ConfigError("steps and batch size must be >= 1")
         if self.lr <= 0:
             raise ConfigError(f"learning rate must be > 0, not {self.lr}")
+        if self.target not in ("text", "edits"):
+            raise ConfigError(f"unknown corrector target {self.target!r}; choose text or edits")
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,13 @@ def _dev_loss(model, data, pad_id, start_id, bs: int) -> float:
     return tot / max(n, 1)
 
 
+def _save(model, tok, hf_dir: Path, target: str) -> None:
+    model.save_pretrained(hf_dir)
+    tok.save_pretrained(hf_dir)
+    # read by export_ct2 into the card, which tells the reader how to read the model's output
+    (hf_dir / "medasr_corrector.json").write_text(json.dumps({"target": target}) + "\n", encoding="utf-8")
+
+
 def train_corrector(cfg: TrainConfig, train: Sequence[Example], dev: Sequence[Example], *, progress: bool = True) -> TrainResult:
     import torch
 
@@ -143,10 +153,26 @@ def train_corrector(cfg: TrainConfig, train: Sequence[Example], dev: Sequence[Ex
 
     bar = tqdm(total=cfg.steps, desc="train corrector", disable=not progress)
     model.train()
+    last_eval = 0
+
+    def evaluate() -> None:
+        nonlocal best, last_eval
+        dl = _dev_loss(model, dv, pad_id, start_id, 64) if dv else ema
+        rec = {"step": step, "train_loss": round(ema, 4), "dev_loss": round(dl, 4),
+               "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)}
+        logf.write(json.dumps(rec) + "\n")
+        logf.flush()
+        last_eval = step
+        if dl < best:
+            best = dl
+            _save(model, tok, hf_dir, cfg.target)
+
     try:
         while step < cfg.steps:
             if cfg.max_minutes and time.time() - t0 > cfg.max_minutes * 60:
                 log.warning("stopping at step %d: --max-minutes %.1f reached", step, cfg.max_minutes)
+                if step > last_eval:  # the steps since the last evaluation are not thrown away
+                    evaluate()
                 break
             if len(order) < cfg.batch_size:
                 order = list(range(len(tr)))
@@ -164,21 +190,12 @@ def train_corrector(cfg: TrainConfig, train: Sequence[Example], dev: Sequence[Ex
             bar.update(1)
             bar.set_postfix(loss=f"{ema:.3f}", best_dev=f"{best:.3f}")
             if step % cfg.eval_every == 0 or step == cfg.steps:
-                dl = _dev_loss(model, dv, pad_id, start_id, 64) if dv else ema
-                rec = {"step": step, "train_loss": round(ema, 4), "dev_loss": round(dl, 4),
-                       "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)}
-                logf.write(json.dumps(rec) + "\n")
-                logf.flush()
-                if dl < best:
-                    best = dl
-                    model.save_pretrained(hf_dir)
-                    tok.save_pretrained(hf_dir)
+                evaluate()
     finally:
         bar.close()
         logf.close()
     if not (hf_dir / "config.json").exists():  # stopped before the first evaluation
-        model.save_pretrained(hf_dir)
-        tok.save_pretrained(hf_dir)
+        _save(model, tok, hf_dir, cfg.target)
         best = _dev_loss(model, dv, pad_id, start_id, 64) if dv else (ema or math.inf)
     meta = {"config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
             "steps": step, "best_dev_loss": best, "train_loss": ema, "n_params": n_params(model),

@@ -4,7 +4,9 @@ The mix (``DataMix``) is: every real (hypothesis, reference) pair from the ASR m
 times; clean references rewritten by the confusion model learned from those pairs; and a
 large share of identity pairs (clinical sentences, ICD-10-CM descriptions, random sequences of
 common words) so the model learns that correct text stays as it is. Each example carries a
-few words of neighbouring text as context, laid out by :func:`make_source`.
+few words of neighbouring text as context, laid out by :func:`make_source`. The target is the
+corrected segment, or (``DataMix.target == "edits"``) the edit list that turns the hypothesis
+into it (:mod:`medasr.correction.bart_edits`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medasr.correction.bart_consultation import consultation_sentences
+from medasr.correction.bart_edits import edit_target
 from medasr.correction.bart_format import make_source, make_target
 from medasr.correction.bart_noise import ConfusionModel
 from medasr.correction.bart_pairs import Pair
@@ -38,6 +41,7 @@ class DataMix:
     identity_share: float = 0.35
     context_prob: float = 0.6
     seed: int = 0
+    target: str = "text"  # text: the corrected segment | edits: an edit list (bart_edits)
 
 
 def common_words(tokenizer_json: dict, limit: int = 6000) -> list[str]:
@@ -91,7 +95,8 @@ def build_examples(pairs: Sequence[Pair], words: Sequence[str], mix: DataMix = D
 
     def ex(hyp: str, ref: str, kind: str) -> Example:
         left, right = ctx(kind != "identity" or rng.random() < 0.5)
-        return Example(make_source(hyp, left, right), make_target(ref), kind)
+        target = edit_target(hyp, ref) if mix.target == "edits" else make_target(ref)
+        return Example(make_source(hyp, left, right), target, kind)
 
     train: list[Example] = []
     for _ in range(mix.asr_repeats):

@@ -111,7 +111,10 @@ def n_params(model) -> int:
 
 
 def export_ct2(hf_dir: Path, out_dir: Path, *, quantization: str = "int8", card: dict | None = None) -> Path:
-    """Convert a saved BART checkpoint to CTranslate2 (int8 by default) with its tokenizer.json."""
+    """Convert a saved BART checkpoint to CTranslate2 (int8 by default) with its tokenizer.json.
+
+    The card (``corrector.json``) gets the checkpoint's target format (``text`` or ``edits``)
+    unless ``card`` says otherwise: the reader needs it to read the model's output."""
     import ctranslate2
 
     out_dir = Path(out_dir)
@@ -119,6 +122,9 @@ def export_ct2(hf_dir: Path, out_dir: Path, *, quantization: str = "int8", card:
         shutil.rmtree(out_dir)
     conv = ctranslate2.converters.TransformersConverter(str(hf_dir), copy_files=["tokenizer.json"])
     conv.convert(str(out_dir), quantization=quantization, force=True)
+    saved = Path(hf_dir) / "medasr_corrector.json"  # written by train_corrector: the target format
+    if saved.is_file():
+        card = {**json.loads(saved.read_text(encoding="utf-8")), **(card or {})}
     if card is not None:
         (out_dir / "corrector.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return out_dir
