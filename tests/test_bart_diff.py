@@ -99,7 +99,7 @@ class ScriptedModel:
     def __init__(self, table: dict[str, str], p: float = 0.95) -> None:
         self.table, self.p, self.seen = table, p, []
 
-    def rewrite(self, sources: list[str]) -> list[Rewrite]:
+    def rewrite(self, sources: list[str], words=None) -> list[Rewrite]:
         out = []
         for s in sources:
             self.seen.append(s)

@@ -32,7 +32,7 @@ class HallucinatingModel:
         self.sentences = [s.text for s in clinical_sentences(200, seed=7)]
         self.n = 0
 
-    def rewrite(self, sources: list[str]) -> list[Rewrite]:
+    def rewrite(self, sources: list[str], words=None) -> list[Rewrite]:
         out = []
         for s in sources:
             self.n += 1
