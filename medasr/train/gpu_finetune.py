@@ -274,10 +274,9 @@ def _corrector(args: argparse.Namespace) -> int:
     tr = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") != "dev"]
     dv = [Example(r["source"], r["target"], r["kind"]) for r in rows if r.get("split") == "dev"]
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    target = rows[0].get("format", "text") if rows else "text"  # text | edits (medasr train corrector --target)
     cfg = TrainConfig(out_dir=args.out, size=args.size, steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup=args.warmup,
                       eval_every=args.eval_every, max_minutes=args.max_minutes, device=device, tokenizer=args.tokenizer,
-                      target=target)
+                      target=rows[0].get("format", "text") if rows else "text")  # --target text|edits of the examples
     res = train_corrector(cfg, tr, dv, progress=False)
     model = BartForConditionalGeneration.from_pretrained(res.hf_dir)
     model.half().save_pretrained(res.hf_dir)
