@@ -46,12 +46,10 @@ class WordChange:
     reason: str
 
 
-def word_changes(src_words: Sequence[str], out_words: Sequence[str], out_probs: Sequence[float]) -> list[tuple[int, int, int, int]]:
-    """Differing blocks ``(i0, i1, j0, j1)`` between input and output words, compared normalized."""
+def diff_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """Differing blocks ``(i0, i1, j0, j1)`` of two word lists, adjacent Levenshtein ops merged."""
     from rapidfuzz.distance import Levenshtein
 
-    a = [norm_word(w) for w in src_words]
-    b = [norm_word(w) for w in out_words]
     blocks: list[list[int]] = []
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "equal":
@@ -60,8 +58,16 @@ def word_changes(src_words: Sequence[str], out_words: Sequence[str], out_probs: 
             blocks[-1][1], blocks[-1][3] = op.src_end, op.dest_end
         else:
             blocks.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [tuple(x) for x in blocks]
+
+
+def word_changes(src_words: Sequence[str], out_words: Sequence[str], out_probs: Sequence[float]) -> list[tuple[int, int, int, int]]:
+    """Differing blocks ``(i0, i1, j0, j1)`` between input and output words, compared normalized."""
+    a = [norm_word(w) for w in src_words]
+    b = [norm_word(w) for w in out_words]
+    blocks = diff_blocks(a, b)
     # a block that only differs in empty tokens (punctuation) is not a change
-    return [tuple(x) for x in blocks if " ".join(filter(None, a[x[0]:x[1]])) != " ".join(filter(None, b[x[2]:x[3]]))]
+    return [x for x in blocks if " ".join(filter(None, a[x[0]:x[1]])) != " ".join(filter(None, b[x[2]:x[3]]))]
 
 
 def _letters(s: str) -> str:

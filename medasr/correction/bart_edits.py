@@ -58,24 +58,13 @@ def edit_items(hyp: str, ref: str, *, recoverable_only: bool = True) -> list[Edi
     ``MIN_ITEM_SIMILARITY``) is left out: the model is taught to leave such garble as it is rather
     than to guess text that was never heard. Pure deletions are kept.
     """
-    from rapidfuzz.distance import Levenshtein
-
-    from medasr.correction.bart_diff import similarity
+    from medasr.correction.bart_diff import diff_blocks, similarity
 
     hw, rw = hyp.split(), ref.split()
     if not hw:
         return []
-    a, b = [norm_word(w) for w in hw], [norm_word(w) for w in rw]
-    blocks: list[list[int]] = []
-    for op in Levenshtein.opcodes(a, b):
-        if op.tag == "equal":
-            continue
-        if blocks and blocks[-1][1] == op.src_start and blocks[-1][3] == op.dest_start:
-            blocks[-1][1], blocks[-1][3] = op.src_end, op.dest_end
-        else:
-            blocks.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
     items = []
-    for i0, i1, j0, j1 in blocks:
+    for i0, i1, j0, j1 in diff_blocks([norm_word(w) for w in hw], [norm_word(w) for w in rw]):
         if _normalize(" ".join(hw[i0:i1])) == _normalize(" ".join(rw[j0:j1])):
             continue
         if i0 == i1:  # an insertion: anchor it on a neighbouring (equal) word
