@@ -9,7 +9,8 @@
 2. Over-correction: already-correct text (real-speech references, PriMock57 utterances) fed in
    as hypotheses; the share of words an applied edit changed (and of words only suggested).
 3. Latency: one segment at a time (with its neighbours as context), p50/p95 on this machine's
-   CPU threads; and the batched throughput over the whole held-out set.
+   CPU threads; and the batched throughput over the whole held-out set; then the same with the
+   vocabulary-candidate judging off (generation only), in the same run.
 
 Writes ``benchmarks/results/corrector.json`` and ``corrector.png``; prints a Markdown table.
 """
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     res["overcorrection"] = {"real_speech": overcorrection(bart, realspeech_texts()),
                              "primock57": overcorrection(bart, primock_texts(a.primock))}
     res["latency"] = latency(bart, hyps, a.latency_n)
+    verify, bart.verify = bart.verify, None  # the same model generating only: what judging candidates costs
+    res["latency_generation_only"] = latency(bart, hyps, a.latency_n)
+    bart.verify = verify
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     print(table(res))
@@ -155,6 +159,10 @@ def table(res: dict) -> str:
     la = res["latency"]
     lines.append(f"\nlatency per segment ({res['threads']} threads): p50 {1000 * la['p50_s']:.0f} ms, p95 {1000 * la['p95_s']:.0f} ms; "
                  f"batched {1000 * la['batched_per_segment_s']:.0f} ms/segment")
+    g = res.get("latency_generation_only")
+    if g:
+        lines.append(f"generation only (no vocabulary-candidate judging): p50 {1000 * g['p50_s']:.0f} ms, "
+                     f"p95 {1000 * g['p95_s']:.0f} ms; judging costs x{la['p50_s'] / g['p50_s']:.2f} at p50")
     return "\n".join(lines)
 
 

@@ -74,6 +74,18 @@ def test_primock_references_unchanged(bart, primock_dir):
     assert rate <= MAX_CHANGED, applied
 
 
+@pytest.mark.parametrize("text,before,after", [
+    ("She has been taking methatrexate since March.", "methatrexate", "methotrexate"),
+    ("Is the lisinoprill helping with your blood pressure?", "lisinoprill", "lisinopril"),
+])
+def test_released_model_judges_sound_alike_terms(bart, text, before, after):
+    """A misheard drug in plain conversation (no dose, no cue word): the model prefers the term."""
+    out = bart.correct(Transcript.from_text(text))
+    (e,) = [e for e in out.edits if e.applied]
+    assert (e.source, e.before, e.after) == ("bart", before, after) and "model prefers it" in e.reason
+    assert out.text == text.replace(before, after)
+
+
 @pytest.mark.integration
 def test_both_on_real_tts_dictation(tiny_transcriber, tts_wav):
     from medasr.audio import load_audio

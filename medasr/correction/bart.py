@@ -25,6 +25,7 @@ from medasr.config import Settings
 from medasr.correction.bart_diff import GatePolicy, WordChange, gate
 from medasr.correction.bart_format import make_source
 from medasr.correction.bart_noise import norm_word
+from medasr.correction.bart_verify import VerifyPolicy, decide, target_text, trials
 from medasr.correction.base import register
 from medasr.schema import Edit, Segment, Transcript, Word
 
@@ -45,7 +46,8 @@ class BartCorrector:
     name = "bart"
 
     def __init__(self, settings: Settings | None = None, model_path: str | Path | None = None, *,
-                 policy: GatePolicy | None = None, term_check=None, beam_size: int = 2) -> None:
+                 policy: GatePolicy | None = None, term_check=None, beam_size: int = 2,
+                 verify: VerifyPolicy | None = VerifyPolicy(), proposer=None) -> None:
         from medasr.correction.bart_assets import resolve_corrector_path
 
         self.settings = settings or Settings.resolve()
@@ -54,6 +56,8 @@ class BartCorrector:
         self._term_check = term_check
         self._model = None
         self.beam_size = beam_size
+        self.verify = verify  # None: generation only, no judging of vocabulary candidates
+        self._proposer = proposer
 
     @property
     def model(self):
@@ -73,17 +77,34 @@ class BartCorrector:
             self._term_check = term_checker(self.settings)
         return self._term_check
 
+    @property
+    def proposer(self):
+        """Where vocabulary candidates come from: the lexicon pass's span search (no cue needed)."""
+        if self._proposer is None:
+            from medasr.correction.lexicon import LexiconCorrector
+
+            self._proposer = LexiconCorrector(self.settings)
+        return self._proposer
+
     def correct(self, transcript: Transcript) -> Transcript:
         t0 = time.perf_counter()
         segs = list(transcript.segments)
         tokens = [s.text.split() for s in segs]
         chunks = _chunks(tokens)
         rewrites = self.model.rewrite([c.source for c in chunks], [c.words for c in chunks])
-        per_seg: dict[int, list[WordChange]] = {}
+        gated: list[list[WordChange]] = []
+        locals_: list[frozenset[int]] = []
         for c, rw in zip(chunks, rewrites):
             protected = _protected(transcript.edits, segs[c.seg_index], tokens[c.seg_index])
             local = frozenset(i - c.w0 for i in protected if c.w0 <= i < c.w0 + len(c.words))
-            for ch in gate(c.words, rw.words, rw.word_probs, self.is_term, self.policy, local, math.exp(rw.score)):
+            locals_.append(local)
+            gated.append(gate(c.words, rw.words, rw.word_probs, self.is_term, self.policy, local, math.exp(rw.score)))
+        verified = self._verified(chunks, segs, tokens, gated, locals_)
+        per_seg: dict[int, list[WordChange]] = {}
+        for c, g, v in zip(chunks, gated, verified):
+            won = {i for ch in v if ch.applied for i in range(ch.i0, max(ch.i1, ch.i0 + 1))}
+            g = [ch for ch in g if won.isdisjoint(range(ch.i0, max(ch.i1, ch.i0 + 1)))]
+            for ch in sorted(g + v, key=lambda x: x.i0):
                 per_seg.setdefault(c.seg_index, []).append(
                     WordChange(ch.i0 + c.w0, ch.i1 + c.w0, ch.before, ch.after, ch.prob, ch.applied, ch.reason))
         edits = list(transcript.edits)
@@ -96,6 +117,38 @@ class BartCorrector:
                  len(edits) - len(transcript.edits), n_applied, time.perf_counter() - t0)
         options = {**transcript.options, "bart_model": str(self.model_path.name)}
         return transcript.with_changes(segments=tuple(segs), edits=tuple(edits), options=options)
+
+
+    def _verified(self, chunks, segs, tokens, gated, locals_) -> list[list[WordChange]]:
+        """Per chunk, the vocabulary candidates the model judged (:mod:`medasr.correction.bart_verify`)."""
+        out: list[list[WordChange]] = [[] for _ in chunks]
+        if self.verify is None:
+            return out
+        sources, targets, owners = [], [], []
+        per_chunk = []
+        for ci, c in enumerate(chunks):
+            seg = segs[c.seg_index]
+            aligned = len(seg.words) == len(tokens[c.seg_index])
+            sub = Segment(id=seg.id, start=seg.start, end=seg.end, text=" ".join(c.words),
+                          words=tuple(seg.words[c.w0:c.w0 + len(c.words)]) if aligned else ())
+            blocked = set(locals_[ci]) | {i for ch in gated[ci] if ch.applied for i in range(ch.i0, max(ch.i1, ch.i0 + 1))}
+            props = self.proposer.proposals(sub, k=self.verify.k, min_score=self.verify.min_match)
+            ts = trials(ci, c.words, props, frozenset(blocked), self.model.target)
+            if not ts:
+                continue
+            per_chunk.append((ci, ts, len(sources)))
+            sources.append(c.source)
+            targets.append(target_text(self.model.target, c.words, 0, 0, None))
+            for t in ts:
+                sources.append(c.source)
+                targets.append(t.target)
+        if not sources:
+            return out
+        scores = self.model.score(sources, targets)
+        for ci, ts, at in per_chunk:
+            heard = scores[at]
+            out[ci] = decide(ts, [scores[at + 1 + k] - heard for k in range(len(ts))], self.verify)
+        return out
 
 
 def _chunks(tokens: list[list[str]]) -> list[_Chunk]:

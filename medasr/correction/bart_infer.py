@@ -92,6 +92,18 @@ class CorrectorModel:
             out.append(Rewrite(text=text, words=tuple(words), word_probs=tuple(probs), score=mean))
         return out
 
+    def score(self, sources: Sequence[str], targets: Sequence[str]) -> list[float]:
+        """log P(target | source) for each pair (summed over the target's tokens and its end).
+
+        ``targets`` are written as the model writes them: the segment (text models) or an edit
+        list, empty for "no change" (edit-list models); see :func:`medasr.correction.bart_verify.target_text`."""
+        if not sources:
+            return []
+        src = [self.tokenizer.encode(s).tokens for s in sources]
+        tgt = [self.tokenizer.encode(t).tokens[1:-1] if t else [] for t in targets]
+        res = self.translator.score_batch(src, tgt, max_batch_size=self.max_batch)
+        return [float(sum(r.log_probs)) for r in res]
+
     def _from_edits(self, toks: list[str], sc, words: Sequence[str]) -> Rewrite:
         from medasr.correction.bart_edits import apply_items, item_logprobs, parse_items
 

@@ -39,6 +39,18 @@ EDGE_WORDS = frozenset("a an the to of and or in on at for by with from as is be
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A vocabulary term that could replace tokens ``[lo, hi)`` (punctuation kept around ``after``)."""
+
+    lo: int
+    hi: int
+    after: str
+    score: float
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class _Choice:
     lo: int
     hi: int
@@ -113,10 +125,15 @@ class LexiconCorrector:
         return self._zipf(tok.core) < self.word_zipf and not self._is_known(tok.core)
 
     # --- one segment ----------------------------------------------------------------
-    def _choices(self, toks: list[Tok]) -> list[_Choice]:
+    def _spans(self, toks: list[Tok], *, k: int = 1, require_cue: bool = True, min_score: float | None = None):
+        """Every candidate replacement of a span of ``toks``, in span order: ``_Choice`` objects.
+
+        With ``require_cue`` (the lexicon pass) a span keeps its best candidate only when the
+        context agrees with it; without (BART verification, which judges the context itself)
+        up to ``k`` candidates per span scoring at least ``min_score`` are kept as suggestions."""
         usable = [bool(t.core) and not t.is_number and "'" not in t.core and t.core.lower() not in DRUG_CUES for t in toks]
         suspicious = [u and self._suspicious(t) for u, t in zip(usable, toks)]
-        found: list[_Choice] = []
+        floor = self.suggest_score if min_score is None else min_score
         for lo in range(len(toks)):
             for hi in range(lo + 1, min(len(toks), lo + self.max_span) + 1):
                 if not usable[hi - 1]:
@@ -124,34 +141,42 @@ class LexiconCorrector:
                 span = toks[lo:hi]
                 if hi - lo > 1 and span[-2].ends_sentence:
                     break
-                c = self._best(span, any(suspicious[lo:hi]))
-                if c is None:
-                    continue
-                if hi - lo > 1 and not self._edges_fit(span, c.surface):
-                    continue
-                cue = context_agrees(c.entry.kind, toks, lo, hi)
-                if not self._plausible_target(c):
-                    continue
-                sure_words = not any(suspicious[lo:hi])
-                dose_next = hi < len(toks) and toks[hi].is_number and cue.startswith("dose ")
-                drug = c.entry.kind in ("drug", "brand")
-                if all(self._zipf(t.core) >= COMMON_ZIPF for t in toks[lo:hi]) and (
-                    c.score < self.apply_score + 0.06 or hi - lo < 2 or len(compact(c.surface)) < 7
-                    or c.entry.kind == "term" or (drug and not dose_next)
-                ):
-                    continue  # ordinary English words (however unsure) change only as a group into a long term
-                if sure_words and not (dose_next and drug):
-                    continue  # words Whisper was sure of change only into a drug right before its dose
-                confident = all(t.prob >= self.low_probability for t in toks[lo:hi])
-                bar = self.apply_score + 0.04 if confident or c.entry.kind == "term" else self.apply_score
-                applied = c.score >= bar and bool(cue)
-                if not applied and not (cue and c.score >= self.suggest_score):
-                    continue
-                after = self._written(c, span)
-                if "," in after:
-                    continue  # an inverted index form ("methylase, nicotinamide") is never what was said
-                reason = f"{c.method} match to {c.entry.kind} {c.entry.written!r} ({c.score:.2f})" + (f"; context: {cue}" if cue else "")
-                found.append(_Choice(lo, hi, c, after, applied, reason))
+                for c in self._ranked(span, any(suspicious[lo:hi]))[:k]:
+                    ch = self._judge(toks, lo, hi, c, suspicious, require_cue, floor)
+                    if ch is not None:
+                        yield ch
+
+    def _judge(self, toks: list[Tok], lo: int, hi: int, c: Candidate, suspicious: list[bool],
+               require_cue: bool, floor: float) -> _Choice | None:
+        span = toks[lo:hi]
+        if hi - lo > 1 and not self._edges_fit(span, c.surface):
+            return None
+        if not self._plausible_target(c):
+            return None
+        cue = context_agrees(c.entry.kind, toks, lo, hi)
+        sure_words = not any(suspicious[lo:hi])
+        dose_next = hi < len(toks) and toks[hi].is_number and cue.startswith("dose ")
+        drug = c.entry.kind in ("drug", "brand")
+        if all(self._zipf(t.core) >= COMMON_ZIPF for t in span) and (
+            c.score < self.apply_score + 0.06 or hi - lo < 2 or len(compact(c.surface)) < 7
+            or c.entry.kind == "term" or (drug and not dose_next)
+        ):
+            return None  # ordinary English words (however unsure) change only as a group into a long term
+        if sure_words and not (dose_next and drug):
+            return None  # words Whisper was sure of change only into a drug right before its dose
+        confident = all(t.prob >= self.low_probability for t in span)
+        bar = self.apply_score + 0.04 if confident or c.entry.kind == "term" else self.apply_score
+        applied = require_cue and c.score >= bar and bool(cue)
+        if not applied and not ((cue or not require_cue) and c.score >= floor):
+            return None
+        after = self._written(c, span)
+        if "," in after:
+            return None  # an inverted index form ("methylase, nicotinamide") is never what was said
+        reason = f"{c.method} match to {c.entry.kind} {c.entry.written!r} ({c.score:.2f})" + (f"; context: {cue}" if cue else "")
+        return _Choice(lo, hi, c, after, applied, reason)
+
+    def _choices(self, toks: list[Tok]) -> list[_Choice]:
+        found = list(self._spans(toks))
         # best first; non-overlapping
         found.sort(key=lambda ch: (-ch.applied, -ch.candidate.score, -(ch.hi - ch.lo)))
         taken: set[int] = set()
@@ -161,6 +186,18 @@ class LexiconCorrector:
                 out.append(ch)
                 taken.update(range(ch.lo, ch.hi))
         return sorted(out, key=lambda ch: ch.lo)
+
+    def proposals(self, segment: Segment, *, k: int = 3, min_score: float = 0.75) -> list[Proposal]:
+        """Sound-alike vocabulary terms for the segment's suspicious spans, with no context check
+        and nothing decided: up to ``k`` per span, for a stage that judges the context itself
+        (:mod:`medasr.correction.bart_verify`). Indices are into ``tokens(segment)``."""
+        toks = tokens(segment)
+        out = []
+        for ch in self._spans(toks, k=k, require_cue=False, min_score=min_score):
+            span = toks[ch.lo:ch.hi]
+            out.append(Proposal(ch.lo, ch.hi, span[0].lead + ch.after + span[-1].trail, round(ch.candidate.score, 4),
+                                ch.candidate.entry.kind, ch.reason))
+        return out
 
     @staticmethod
     def _edges_fit(span: list[Tok], surface: str) -> bool:
@@ -177,22 +214,24 @@ class LexiconCorrector:
             return True
         return not (len(words) == 1 and self._zipf(words[0]) >= TARGET_ZIPF)
 
-    def _best(self, span: list[Tok], suspicious: bool) -> Candidate | None:
+    def _ranked(self, span: list[Tok], suspicious: bool) -> list[Candidate]:
+        """Vocabulary candidates for the span, best first; empty when the span should stay."""
         text = " ".join(t.core for t in span)
         q = norm(text)
         if len(compact(q)) < 4:
-            return None
+            return []
         if not suspicious and (len(span) == 1 or phonetic(q) not in self.vocabulary.matcher.phon_keys):
-            return None  # sure words stay unless together they sound exactly like a term
+            return []  # sure words stay unless together they sound exactly like a term
+        out = []
         for c in self.vocabulary.match(q, k=3, kinds=MEDICAL_KINDS):
             if c.surface == q or compact(c.surface) == compact(q) and len(span) == 1:
-                return None  # already the term
+                return out  # already the term (what ranked above it stands, as before)
             if len(c.surface.split()) > len(span) + 1:
                 continue
             if not suspicious and (phonetic(c.surface) != phonetic(q) or len(compact(c.surface)) < 6):
                 continue  # sure, common words must sound exactly like a term of some length
-            return c
-        return None
+            out.append(c)
+        return out
 
     @staticmethod
     def _written(c: Candidate, span: list[Tok]) -> str:
