@@ -102,8 +102,8 @@ class BartCorrector:
         verified = self._verified(chunks, segs, tokens, gated, locals_)
         per_seg: dict[int, list[WordChange]] = {}
         for c, g, v in zip(chunks, gated, verified):
-            won = {i for ch in v if ch.applied for i in range(ch.i0, max(ch.i1, ch.i0 + 1))}
-            g = [ch for ch in g if won.isdisjoint(range(ch.i0, max(ch.i1, ch.i0 + 1)))]
+            won = {i for ch in v if ch.applied for i in _covers(ch)}
+            g = [ch for ch in g if won.isdisjoint(_covers(ch))]
             for ch in sorted(g + v, key=lambda x: x.i0):
                 per_seg.setdefault(c.seg_index, []).append(
                     WordChange(ch.i0 + c.w0, ch.i1 + c.w0, ch.before, ch.after, ch.prob, ch.applied, ch.reason))
@@ -124,14 +124,14 @@ class BartCorrector:
         out: list[list[WordChange]] = [[] for _ in chunks]
         if self.verify is None:
             return out
-        sources, targets, owners = [], [], []
+        sources, targets = [], []
         per_chunk = []
         for ci, c in enumerate(chunks):
             seg = segs[c.seg_index]
             aligned = len(seg.words) == len(tokens[c.seg_index])
             sub = Segment(id=seg.id, start=seg.start, end=seg.end, text=" ".join(c.words),
                           words=tuple(seg.words[c.w0:c.w0 + len(c.words)]) if aligned else ())
-            blocked = set(locals_[ci]) | {i for ch in gated[ci] if ch.applied for i in range(ch.i0, max(ch.i1, ch.i0 + 1))}
+            blocked = set(locals_[ci]) | {i for ch in gated[ci] if ch.applied for i in _covers(ch)}
             props = self.proposer.proposals(sub, k=self.verify.k, min_score=self.verify.min_match)
             ts = trials(ci, c.words, props, frozenset(blocked), self.model.target)
             if not ts:
@@ -149,6 +149,11 @@ class BartCorrector:
             heard = scores[at]
             out[ci] = decide(ts, [scores[at + 1 + k] - heard for k in range(len(ts))], self.verify)
         return out
+
+
+def _covers(ch: WordChange) -> range:
+    """The input words a change touches (an insertion: the word it goes before)."""
+    return range(ch.i0, max(ch.i1, ch.i0 + 1))
 
 
 def _chunks(tokens: list[list[str]]) -> list[_Chunk]:
