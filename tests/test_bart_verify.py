@@ -109,9 +109,29 @@ def test_corrector_records_judged_candidates_as_audited_edits(tmp_path):
     assert "model prefers it" in e.reason and e.score > 0.99
     assert out.segments[0].text == " You're taking methotrexate at the moment?"
     assert out.segments[0].words[2].id == "0.2" and out.segments[0].words[2].text == " methotrexate"
-    # one batch: the chunk as heard plus each candidate, all with the same source
-    assert len(c._model.scored) == 4 and len({s for s, _ in c._model.scored}) == 1
-    assert c._model.scored[0][1] == " You're taking methatrexate at the moment?"
+    # one batch: the chunk as heard, then per candidate: it written for the heard chunk, and its own chunk kept
+    heard = c._model.scored[0]
+    assert len(c._model.scored) == 7 and heard[1] == " You're taking methatrexate at the moment?"
+    assert c._model.scored[1] == (heard[0], " You're taking methotrexate at the moment?")
+    assert c._model.scored[2][1] == " You're taking methotrexate at the moment?" and "methotrexate" in c._model.scored[2][0]
+
+
+class CopyingModel(JudgingModel):
+    """Copies hard (a rewrite costs 14 nats) but finds the misspelling unlikely anywhere (10 nats)."""
+
+    def score(self, sources, targets):
+        self.scored += list(zip(sources, targets))
+        return [(0.0 if t.strip() in s else -14.0) - (10.0 if "methatrexate" in t else 0.0) for s, t in zip(sources, targets)]
+
+
+def test_self_check_sees_past_a_copying_model(tmp_path):
+    t = Transcript.from_text("You're taking methatrexate at the moment.")
+    c = _corrector(tmp_path, set(), {"methatrexate": ["methotrexate"]})
+    c._model = CopyingModel(set())
+    (e,) = c.correct(t).edits  # copy: -4 nats; kept as it is: +10 nats
+    assert e.applied and e.after == "methotrexate" and "by 6.0 nats" in e.reason
+    c.verify = VerifyPolicy(self_check=False)
+    assert c.correct(t).edits == ()  # asked only the first question, the model keeps the misspelling
 
 
 def test_unconvinced_model_changes_nothing_and_verify_can_be_off(tmp_path):

@@ -40,6 +40,8 @@ class _Chunk:
     w0: int  # first word (index into the segment's tokens)
     words: tuple[str, ...]
     source: str
+    left: str = ""  # context words before and after the chunk, as in ``source``
+    right: str = ""
 
 
 class BartCorrector:
@@ -140,14 +142,20 @@ class BartCorrector:
             sources.append(c.source)
             targets.append(target_text(self.model.target, c.words, 0, 0, None))
             for t in ts:
-                sources.append(c.source)
+                sources.append(c.source)  # the candidate written for the chunk as heard
                 targets.append(t.target)
+                if self.verify.self_check:  # the candidate's chunk kept as it is (nothing to correct?)
+                    cand = list(c.words[:t.i0]) + [t.after] + list(c.words[t.i1:])
+                    sources.append(make_source(" ".join(cand), c.left, c.right))
+                    targets.append(target_text(self.model.target, cand, 0, 0, None))
         if not sources:
             return out
         scores = self.model.score(sources, targets)
+        step = 2 if self.verify.self_check else 1
         for ci, ts, at in per_chunk:
             heard = scores[at]
-            out[ci] = decide(ts, [scores[at + 1 + k] - heard for k in range(len(ts))], self.verify)
+            out[ci] = decide(ts, [sum(scores[at + 1 + step * k + j] - heard for j in range(step)) for k in range(len(ts))],
+                             self.verify)
         return out
 
 
@@ -168,7 +176,7 @@ def _chunks(tokens: list[list[str]]) -> list[_Chunk]:
             end = start + len(part)
             left = " ".join(all_words[max(0, start - 8):start])
             right = " ".join(all_words[end:end + 8])
-            out.append(_Chunk(si, w0, tuple(part), make_source(" ".join(part), left, right)))
+            out.append(_Chunk(si, w0, tuple(part), make_source(" ".join(part), left, right), left, right))
     return out
 
 
