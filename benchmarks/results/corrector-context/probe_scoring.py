@@ -15,8 +15,8 @@ scores of "candidate over heard words" are recorded:
 """
 import gzip
 import json
-import random
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -27,15 +27,12 @@ from medasr.correction.bart_format import make_source
 from medasr.correction.bart_verify import target_text, trials
 from medasr.schema import Segment
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-verify"))
+from dev_margin import dev_pairs  # noqa: E402  (the same 1,200 dev rows)
+
 
 def dev_rows(primock_results=None):
-    rows = []
-    for path, split, n in [("runs/train/pairs-gpu/pairs.jsonl", "dev", 600), ("runs/train/pairs-con/pairs.jsonl", None, 600)]:
-        ps = [json.loads(x) for x in open(path)]
-        if split:
-            ps = [p for p in ps if p["split"] == split]
-        random.Random(5).shuffle(ps)
-        rows += [dict(hyp=p["hyp"], ref=p["ref"], set=path.split("/")[2], source=p["source"]) for p in ps[:n]]
+    rows = [dict(hyp=p["hyp"], ref=p["ref"], set=p["set"], source=p["source"]) for p in dev_pairs()]
     if primock_results:
         rows = []
         d = json.load(gzip.open(primock_results))

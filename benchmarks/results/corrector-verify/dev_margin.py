@@ -25,6 +25,18 @@ def table(path: str) -> None:
                   f" {sum(x['harmful'] for x in ok):7}")
 
 
+def dev_pairs() -> list[dict]:
+    """The 600 synth dev-split pairs and 600 consultation turns, each row with its ``set``."""
+    rows = []
+    for path, split, n in [("runs/train/pairs-gpu/pairs.jsonl", "dev", 600), ("runs/train/pairs-con/pairs.jsonl", None, 600)]:
+        ps = [json.loads(x) for x in open(path)]
+        if split:
+            ps = [p for p in ps if p["split"] == split]
+        random.Random(5).shuffle(ps)
+        rows += [dict(p, set=path.split("/")[2]) for p in ps[:n]]
+    return rows
+
+
 def record(out: str) -> None:
     from tqdm import tqdm
 
@@ -33,13 +45,7 @@ def record(out: str) -> None:
     from medasr.config import Settings
     from medasr.schema import Segment, Transcript
 
-    rows = []
-    for path, split, n in [("runs/train/pairs-gpu/pairs.jsonl", "dev", 600), ("runs/train/pairs-con/pairs.jsonl", None, 600)]:
-        ps = [json.loads(x) for x in open(path)]
-        if split:
-            ps = [p for p in ps if p["split"] == split]
-        random.Random(5).shuffle(ps)
-        rows += [dict(p, set=path.split("/")[2]) for p in ps[:n]]
+    rows = dev_pairs()
     rec, cur, orig = [], {}, B.decide
 
     def spy(ts, ds, policy):
