@@ -25,7 +25,7 @@ from medasr.config import Settings
 from medasr.correction.bart_diff import GatePolicy, WordChange, gate
 from medasr.correction.bart_format import make_source
 from medasr.correction.bart_noise import norm_word
-from medasr.correction.bart_verify import VerifyPolicy, decide, target_text, trials
+from medasr.correction.bart_verify import VerifyPolicy, decide, in_place, target_text, trials
 from medasr.correction.base import register
 from medasr.schema import Edit, Segment, Transcript, Word
 
@@ -39,9 +39,17 @@ class _Chunk:
     seg_index: int
     w0: int  # first word (index into the segment's tokens)
     words: tuple[str, ...]
-    source: str
-    left: str = ""  # context words before and after the chunk, as in ``source``
-    right: str = ""
+    left: str  # context words before and after the chunk
+    right: str
+
+    @property
+    def source(self) -> str:
+        """What the model reads: the chunk with its context (:func:`make_source`)."""
+        return self.with_words(self.words)
+
+    def with_words(self, words) -> str:
+        """The model's source for other words (a candidate put in place) in the same context."""
+        return make_source(" ".join(words), self.left, self.right)
 
 
 class BartCorrector:
@@ -120,7 +128,6 @@ class BartCorrector:
         options = {**transcript.options, "bart_model": str(self.model_path.name)}
         return transcript.with_changes(segments=tuple(segs), edits=tuple(edits), options=options)
 
-
     def _verified(self, chunks, segs, tokens, gated, locals_) -> list[list[WordChange]]:
         """Per chunk, the vocabulary candidates the model judged (:mod:`medasr.correction.bart_verify`)."""
         out: list[list[WordChange]] = [[] for _ in chunks]
@@ -145,8 +152,8 @@ class BartCorrector:
                 sources.append(c.source)  # the candidate written for the chunk as heard
                 targets.append(t.target)
                 if self.verify.self_check:  # the candidate's chunk kept as it is (nothing to correct?)
-                    cand = list(c.words[:t.i0]) + [t.after] + list(c.words[t.i1:])
-                    sources.append(make_source(" ".join(cand), c.left, c.right))
+                    cand = in_place(c.words, t.i0, t.i1, t.after)
+                    sources.append(c.with_words(cand))
                     targets.append(target_text(self.model.target, cand, 0, 0, None))
         if not sources:
             return out
@@ -176,7 +183,7 @@ def _chunks(tokens: list[list[str]]) -> list[_Chunk]:
             end = start + len(part)
             left = " ".join(all_words[max(0, start - 8):start])
             right = " ".join(all_words[end:end + 8])
-            out.append(_Chunk(si, w0, tuple(part), make_source(" ".join(part), left, right), left, right))
+            out.append(_Chunk(si, w0, tuple(part), left, right))
     return out
 
 

@@ -71,8 +71,13 @@ def target_text(kind: str, words: Sequence[str], i0: int, i1: int, after: str | 
 
     if kind == "edits":
         return "" if after is None else format_items([EditItem(" ".join(words[i0:i1]), after)])
-    new = list(words) if after is None else list(words[:i0]) + [after] + list(words[i1:])
+    new = list(words) if after is None else in_place(words, i0, i1, after)
     return make_target(" ".join(new))
+
+
+def in_place(words: Sequence[str], i0: int, i1: int, after: str) -> list[str]:
+    """``words`` with ``[i0, i1)`` replaced by the one item ``after``."""
+    return list(words[:i0]) + [after] + list(words[i1:])
 
 
 def trials(chunk: int, words: Sequence[str], proposals, protected: frozenset[int], kind: str = "text") -> list[Trial]:

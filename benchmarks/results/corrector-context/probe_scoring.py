@@ -23,8 +23,7 @@ from tqdm import tqdm
 import medasr.correction.bart as B
 from medasr.bench.metrics import normalize
 from medasr.config import Settings
-from medasr.correction.bart_format import make_source
-from medasr.correction.bart_verify import target_text, trials
+from medasr.correction.bart_verify import in_place, target_text, trials
 from medasr.schema import Segment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-verify"))
@@ -57,15 +56,11 @@ def main(out, primock_results=None):
             ts = trials(0, ch.words, prop.proposals(seg, k=3, min_score=0.75), frozenset(), model.target)
             if not ts:
                 continue
-            left = " ".join(toks[max(0, ch.w0 - 8):ch.w0])
-            right = " ".join(toks[ch.w0 + len(ch.words):ch.w0 + len(ch.words) + 8])
             heard_t = target_text(model.target, ch.words, 0, 0, None)
             srcs, tgts = [ch.source], [heard_t]
             for t in ts:
-                cand_words = list(ch.words[:t.i0]) + [t.after] + list(ch.words[t.i1:])
-                gapped = list(ch.words[:t.i0]) + list(ch.words[t.i1:])
-                src_c = make_source(" ".join(cand_words), left, right)
-                src_g = make_source(" ".join(gapped), left, right)
+                src_c = ch.with_words(in_place(ch.words, t.i0, t.i1, t.after))
+                src_g = ch.with_words(ch.words[:t.i0] + ch.words[t.i1:])
                 srcs += [ch.source, src_c, src_g, src_g]
                 tgts += [t.target, t.target, t.target, heard_t]
             s = model.score(srcs, tgts)
@@ -73,7 +68,7 @@ def main(out, primock_results=None):
             for k, t in enumerate(ts):
                 ch_, cc, gc, gh = s[1 + 4 * k: 5 + 4 * k]
                 a, b = normalize(t.after).split(), normalize(t.before).split()
-                rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1], 
+                rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1],
                                 before=t.before, after=t.after, match=t.match,
                                 copy=ch_ - hh, self=cc - hh, gap=gc - gh,
                                 right=bool(a) and all(w in refw for w in a) and not all(w in refw for w in b),
