@@ -86,6 +86,17 @@ def test_released_model_judges_sound_alike_terms(bart, text, before, after):
     assert out.text == text.replace(before, after)
 
 
+def test_released_model_judges_a_learned_confusion(bart):
+    """An ordinary word Whisper was sure of, which the training pairs show standing for a term:
+    proposed from the bundled confusion table, applied only because the model prefers it in context."""
+    out = bart.correct(Transcript.from_text("She has a red rush on both arms."))
+    (e,) = [e for e in out.edits if e.applied]
+    assert (e.before, e.after) == ("rush", "rash") and e.reason.startswith("learned confusion: heard 'rush' for 'rash'")
+    assert out.text == "She has a red rash on both arms."
+    kept = bart.correct(Transcript.from_text("I keep a diary of my sleep."))  # "diary": 2 of 2, too little for an everyday word
+    assert kept.text == "I keep a diary of my sleep."
+
+
 @pytest.mark.integration
 def test_both_on_real_tts_dictation(tiny_transcriber, tts_wav):
     from medasr.audio import load_audio

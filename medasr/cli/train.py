@@ -124,6 +124,29 @@ def release(run: Path, name: str, bench_json: Path | None, description: str, mod
     click.echo(f"released {entry['name']}: {entry['size_bytes'] / 1e6:.1f} MB, model.bin sha256 {entry['files']['model.bin']}")
 
 
+@train.command("confusions")
+@click.option("--pairs", "pairs_paths", multiple=True, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Pairs file(s) (JSON lines: hyp, ref, split) from `medasr train corrector --build-pairs`; only the train split is read.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write the table (default: the one the package ships, medasr/correction/data/confusions.json).")
+@click.option("--min-count", type=int, default=2, show_default=True, help="Keep a confusion seen in at least this many hypotheses.")
+def confusions(pairs_paths: tuple[Path, ...], out: Path | None, min_count: int) -> None:
+    """Learn which heard words stood for which vocabulary terms in training (candidates for the BART judge)."""
+    from medasr.config import Settings
+    from medasr.correction.bart_pairs import read_pairs
+    from medasr.correction.confusions import BUNDLED, ConfusionTable, vocabulary_terms
+    from medasr.correction.lexicon import MEDICAL_KINDS
+    from medasr.vocab import load_vocabulary
+
+    pairs = [(p.hyp, p.ref) for path in pairs_paths for p in read_pairs(path) if p.split == "train"]
+    if not pairs:
+        raise click.UsageError("no train-split pairs in " + ", ".join(map(str, pairs_paths)))
+    terms = vocabulary_terms(load_vocabulary(Settings.resolve({})), MEDICAL_KINDS)
+    table = ConfusionTable.fit(pairs, terms, min_count=min_count)
+    table.save(out or BUNDLED)
+    click.echo(f"{len(table)} confusions from {len(pairs)} train pairs -> {out or BUNDLED}")
+
+
 def _attach_corrector() -> None:
     if importlib.util.find_spec("medasr.cli.train_corrector") is None:
         return

@@ -57,7 +57,7 @@ class BartCorrector:
 
     def __init__(self, settings: Settings | None = None, model_path: str | Path | None = None, *,
                  policy: GatePolicy | None = None, term_check=None, beam_size: int = 2,
-                 verify: VerifyPolicy | None = VerifyPolicy(), proposer=None) -> None:
+                 verify: VerifyPolicy | None = VerifyPolicy(), proposer=None, confusions=None) -> None:
         from medasr.correction.bart_assets import resolve_corrector_path
 
         self.settings = settings or Settings.resolve()
@@ -68,6 +68,7 @@ class BartCorrector:
         self.beam_size = beam_size
         self.verify = verify  # None: generation only, no judging of vocabulary candidates
         self._proposer = proposer
+        self._confusions = confusions  # a ConfusionTable; None: the bundled one, when verify.confusions
 
     @property
     def model(self):
@@ -95,6 +96,25 @@ class BartCorrector:
 
             self._proposer = LexiconCorrector(self.settings)
         return self._proposer
+
+    @property
+    def confusions(self):
+        """Terms the heard words stood for in training (:mod:`medasr.correction.confusions`), or None."""
+        if self._confusions is None and self.verify is not None and self.verify.confusions:
+            from medasr.correction.confusions import load_table
+
+            self._confusions = load_table() or False
+        return self._confusions or None
+
+    def _proposals(self, sub: Segment) -> list:
+        v = self.verify
+        props = list(self.proposer.proposals(sub, k=v.k, min_score=v.min_match))
+        if v.confusions and self.confusions is not None:
+            props += self.confusions.proposals(sub, min_count=v.confusion_min_count,
+                                               min_posterior=v.confusion_min_posterior, min_match=v.confusion_min_match,
+                                               min_count_everyday=v.confusion_min_count_everyday,
+                                               min_posterior_everyday=v.confusion_min_posterior_everyday)
+        return props
 
     def correct(self, transcript: Transcript) -> Transcript:
         t0 = time.perf_counter()
@@ -141,8 +161,7 @@ class BartCorrector:
             sub = Segment(id=seg.id, start=seg.start, end=seg.end, text=" ".join(c.words),
                           words=tuple(seg.words[c.w0:c.w0 + len(c.words)]) if aligned else ())
             blocked = set(locals_[ci]) | {i for ch in gated[ci] if ch.applied for i in _covers(ch)}
-            props = self.proposer.proposals(sub, k=self.verify.k, min_score=self.verify.min_match)
-            ts = trials(ci, c.words, props, frozenset(blocked), self.model.target)
+            ts = trials(ci, c.words, self._proposals(sub), frozenset(blocked), self.model.target)
             if not ts:
                 continue
             per_chunk.append((ci, ts, len(sources)))

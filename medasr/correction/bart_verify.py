@@ -19,6 +19,11 @@ words look and sound much like it (``min_match_apply``); anything weaker is kept
 
 This stands in for the lexicon pass's list of cue words ("mg", "history of"): the model reads
 the context instead, with or without a dose in sight, and picks among the sound-alikes.
+
+A second source of candidates needs no suspicious word: the training pairs' confusions
+(:mod:`medasr.correction.confusions`), heard words that stood for a term in training often
+enough ("rush" for rash in 65 of 74 hypotheses). Such a candidate is judged the same way and
+needs the same margin; its evidence is the training count, so it is spared ``min_match_apply``.
 """
 
 from __future__ import annotations
@@ -39,7 +44,9 @@ class VerifyPolicy:
     candidate's match score separates right from wrong changes better than the model does; the
     model's judgement lifts precision. Over 868 trials, at match >= 0.85 and runner-up 1: both questions
     with margin 3 apply 83 right / 7 wrong / 0 harmful; the first question alone (margin 1) 63 / 3 / 0;
-    every best candidate, unjudged, 168 / 53 / 8."""
+    every best candidate, unjudged, 168 / 53 / 8. Adding the learned confusions (the ``confusion_*``
+    defaults) to the whole stage on the same dev rows (1,440 with the PriMock ones): 6 more edits,
+    5 of them right, 0 harmful (benchmarks/results/corrector-confusions)."""
 
     margin: float = 3.0  # nats by which the model must prefer the term to the heard words
     runner_up: float = 1.0  # ... and to the span's next best candidate
@@ -48,6 +55,15 @@ class VerifyPolicy:
     k: int = 3  # candidates per span
     min_suggest: float = -1.0  # a weaker preference than this is not even suggested
     self_check: bool = True  # also ask whether the model would leave each version alone (see above)
+    # terms the heard words stood for in training (medasr.correction.confusions); such a candidate
+    # needs the same margin, not min_match_apply: its evidence is the training count, not the spelling
+    confusions: bool = True
+    confusion_min_count: int = 2  # training hypotheses in which the heard words stood for the term
+    confusion_min_posterior: float = 0.3  # ... out of those in which they were heard at all
+    confusion_min_match: float = 0.6  # spelling similarity of heard words and term
+    # heard words that are all ordinary English need more: "diary" (2 of 2) -> diarrhea, "a normal" (3 of 7) -> abnormal
+    confusion_min_count_everyday: int = 5
+    confusion_min_posterior_everyday: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,11 @@ class Trial:
     after: str
     match: float
     target: str
+    evidence: str = ""  # for a training confusion (VerifyPolicy.confusions): how often it was seen
+
+    @property
+    def learned(self) -> bool:
+        return bool(self.evidence)
 
 
 def target_text(kind: str, words: Sequence[str], i0: int, i1: int, after: str | None) -> str:
@@ -95,7 +116,7 @@ def trials(chunk: int, words: Sequence[str], proposals, protected: frozenset[int
             continue  # "pain in the soid" -> "pain in throat" really replaces "the soid": it eats a "the"
         seen.add((p.lo, p.hi, p.after))
         out.append(Trial(chunk, p.lo, p.hi, " ".join(words[p.lo:p.hi]), p.after, p.score,
-                         target_text(kind, words, p.lo, p.hi, p.after)))
+                         target_text(kind, words, p.lo, p.hi, p.after), p.reason if p.learned else ""))
     return out
 
 
@@ -130,10 +151,11 @@ def decide(trials_: Sequence[Trial], deltas: Sequence[float], policy: VerifyPoli
             continue
         taken.update(range(t.i0, t.i1))
         prob = 1.0 / (1.0 + math.exp(-d))
-        head = f"vocabulary candidate {t.after!r} (match {t.match:.2f}); model prefers it to the heard words by {d:.1f} nats"
+        what = f"{t.evidence}; candidate" if t.learned else "vocabulary candidate"
+        head = f"{what} {t.after!r} (match {t.match:.2f}); model prefers it to the heard words by {d:.1f} nats"
         if d < policy.margin:
             applied, reason = False, f"suggestion: {head} (needs {policy.margin:.1f})"
-        elif t.match < policy.min_match_apply:
+        elif t.match < policy.min_match_apply and not t.learned:
             applied, reason = False, f"suggestion: {head}, but the words only sound a little like it (needs {policy.min_match_apply:.2f})"
         elif d - second < policy.runner_up:
             applied, reason = False, f"suggestion: {head}, but barely more than another candidate ({d - second:.1f})"

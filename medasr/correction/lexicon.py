@@ -48,6 +48,7 @@ class Proposal:
     score: float
     kind: str
     reason: str
+    learned: bool = False  # from the training confusion table, not a spelling/sound match
 
 
 @dataclass(frozen=True)
