@@ -17,44 +17,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-context"
 
 
 def record(out, primock_results=None):
-    from probe_scoring import dev_rows
-    from tqdm import tqdm
+    from probe_scoring import dev_chunks
 
     import medasr.correction.bart as B
     from medasr.bench.metrics import normalize
     from medasr.config import Settings
     from medasr.correction.bart_verify import in_place, target_text, trials
     from medasr.correction.confusions import load_table
-    from medasr.schema import Segment
 
     c = B.BartCorrector(Settings.resolve({"device": "cpu", "threads": 2}))
     model, table = c.model, load_table()
     rec = []
-    for p in tqdm(dev_rows(primock_results), mininterval=30):
-        toks = p["hyp"].split()
-        if not toks:
+    for p, refw, ch, seg in dev_chunks(primock_results):
+        props = table.proposals(seg, min_posterior=0.0, min_match=0.0, min_count_everyday=2, min_posterior_everyday=0.0)
+        ts = trials(0, ch.words, props, frozenset(), model.target)
+        if not ts:
             continue
-        refw = set(normalize(p["ref"]).split())
-        for ch in B._chunks([toks]):
-            seg = Segment(id=0, start=0.0, end=0.0, text=" ".join(ch.words))
-            props = table.proposals(seg, min_posterior=0.0, min_match=0.0)
-            ts = trials(0, ch.words, props, frozenset(), model.target)
-            if not ts:
-                continue
-            heard_t = target_text(model.target, ch.words, 0, 0, None)
-            srcs, tgts = [ch.source], [heard_t]
-            for t in ts:
-                cand = in_place(ch.words, t.i0, t.i1, t.after)
-                srcs += [ch.source, ch.with_words(cand)]
-                tgts += [t.target, target_text(model.target, cand, 0, 0, None)]
-            s = model.score(srcs, tgts)
-            for k, t in enumerate(ts):
-                n, seen = map(int, re.search(r"in (\d+) of (\d+) training", t.evidence).groups())
-                a, b = normalize(t.after).split(), normalize(t.before).split()
-                rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1], before=t.before,
-                                after=t.after, match=t.match, n=n, post=n / seen, copy=s[1 + 2 * k] - s[0], self=s[2 + 2 * k] - s[0],
-                                right=bool(a) and all(w in refw for w in a) and not all(w in refw for w in b),
-                                harmful=bool(b) and all(w in refw for w in b), hyp=p["hyp"]))
+        heard_t = target_text(model.target, ch.words, 0, 0, None)
+        srcs, tgts = [ch.source], [heard_t]
+        for t in ts:
+            cand = in_place(ch.words, t.i0, t.i1, t.after)
+            srcs += [ch.source, ch.with_words(cand)]
+            tgts += [t.target, target_text(model.target, cand, 0, 0, None)]
+        s = model.score(srcs, tgts)
+        for k, t in enumerate(ts):
+            n, seen = map(int, re.search(r"in (\d+) of (\d+) training", t.evidence).groups())
+            a, b = normalize(t.after).split(), normalize(t.before).split()
+            rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1], before=t.before,
+                            after=t.after, match=t.match, n=n, post=n / seen, copy=s[1 + 2 * k] - s[0], self=s[2 + 2 * k] - s[0],
+                            right=bool(a) and all(w in refw for w in a) and not all(w in refw for w in b),
+                            harmful=bool(b) and all(w in refw for w in b), hyp=p["hyp"]))
     json.dump(rec, open(out, "w"))
     print(len(rec), "trials")
 

@@ -42,37 +42,42 @@ def dev_rows(primock_results=None):
     return rows
 
 
-def main(out, primock_results=None):
-    c = B.BartCorrector(Settings.resolve({"device": "cpu", "threads": 2}))
-    model, prop = c.model, c.proposer
-    rec = []
+def dev_chunks(primock_results=None):
+    """(row, its normalized reference words, chunk, the chunk as a Segment) for every chunk of the dev rows."""
     for p in tqdm(dev_rows(primock_results), mininterval=30):
         toks = p["hyp"].split()
         if not toks:
             continue
         refw = set(normalize(p["ref"]).split())
         for ch in B._chunks([toks]):
-            seg = Segment(id=0, start=0.0, end=0.0, text=" ".join(ch.words))
-            ts = trials(0, ch.words, prop.proposals(seg, k=3, min_score=0.75), frozenset(), model.target)
-            if not ts:
-                continue
-            heard_t = target_text(model.target, ch.words, 0, 0, None)
-            srcs, tgts = [ch.source], [heard_t]
-            for t in ts:
-                src_c = ch.with_words(in_place(ch.words, t.i0, t.i1, t.after))
-                src_g = ch.with_words(ch.words[:t.i0] + ch.words[t.i1:])
-                srcs += [ch.source, src_c, src_g, src_g]
-                tgts += [t.target, t.target, t.target, heard_t]
-            s = model.score(srcs, tgts)
-            hh = s[0]
-            for k, t in enumerate(ts):
-                ch_, cc, gc, gh = s[1 + 4 * k: 5 + 4 * k]
-                a, b = normalize(t.after).split(), normalize(t.before).split()
-                rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1],
-                                before=t.before, after=t.after, match=t.match,
-                                copy=ch_ - hh, self=cc - hh, gap=gc - gh,
-                                right=bool(a) and all(w in refw for w in a) and not all(w in refw for w in b),
-                                harmful=bool(b) and all(w in refw for w in b), hyp=p["hyp"]))
+            yield p, refw, ch, Segment(id=0, start=0.0, end=0.0, text=" ".join(ch.words))
+
+
+def main(out, primock_results=None):
+    c = B.BartCorrector(Settings.resolve({"device": "cpu", "threads": 2}))
+    model, prop = c.model, c.proposer
+    rec = []
+    for p, refw, ch, seg in dev_chunks(primock_results):
+        ts = trials(0, ch.words, prop.proposals(seg, k=3, min_score=0.75), frozenset(), model.target)
+        if not ts:
+            continue
+        heard_t = target_text(model.target, ch.words, 0, 0, None)
+        srcs, tgts = [ch.source], [heard_t]
+        for t in ts:
+            src_c = ch.with_words(in_place(ch.words, t.i0, t.i1, t.after))
+            src_g = ch.with_words(ch.words[:t.i0] + ch.words[t.i1:])
+            srcs += [ch.source, src_c, src_g, src_g]
+            tgts += [t.target, t.target, t.target, heard_t]
+        s = model.score(srcs, tgts)
+        hh = s[0]
+        for k, t in enumerate(ts):
+            ch_, cc, gc, gh = s[1 + 4 * k: 5 + 4 * k]
+            a, b = normalize(t.after).split(), normalize(t.before).split()
+            rec.append(dict(set=p["set"], source=p["source"], span=[ch.w0 + t.i0, ch.w0 + t.i1],
+                            before=t.before, after=t.after, match=t.match,
+                            copy=ch_ - hh, self=cc - hh, gap=gc - gh,
+                            right=bool(a) and all(w in refw for w in a) and not all(w in refw for w in b),
+                            harmful=bool(b) and all(w in refw for w in b), hyp=p["hyp"]))
     json.dump(rec, open(out, "w"))
     print(len(rec), "trials")
 
