@@ -29,12 +29,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from medasr.correction.bart_noise import align_words, norm_word
+from medasr.correction.lexicon import COMMON_ZIPF
 from medasr.schema import Segment
 
 log = logging.getLogger("medasr.correction.confusions")
 
 MAX_WORDS = 3
-EVERYDAY_ZIPF = 3.5  # the lexicon pass's COMMON_ZIPF
 BUNDLED = Path(__file__).with_name("data") / "confusions.json"
 
 
@@ -52,10 +52,10 @@ class Confusion:
 
     @property
     def everyday(self) -> bool:
-        """Every heard word is ordinary English (Zipf >= 3.5): far more common in real speech than in
-        the synth corpus, so the training posterior overstates the term ("diary", seen twice, both
-        times for diarrhea)."""
-        return all(_zipf(w) >= EVERYDAY_ZIPF for w in self.heard.split())
+        """Every heard word is ordinary English (Zipf >= the lexicon pass's ``COMMON_ZIPF``): far more
+        common in real speech than in the synth corpus, so the training posterior overstates the
+        term ("diary", seen twice, both times for diarrhea)."""
+        return all(_zipf(w) >= COMMON_ZIPF for w in self.heard.split())
 
     @property
     def match(self) -> float:
