@@ -186,7 +186,8 @@ def train_corrector(cfg: TrainConfig, train: Sequence[Example], dev: Sequence[Ex
             sched.step()
             opt.zero_grad(set_to_none=True)
             step += 1
-            ema = float(loss) if ema is None else 0.95 * ema + 0.05 * float(loss)
+            lv = loss.item()
+            ema = lv if ema is None else 0.95 * ema + 0.05 * lv
             bar.update(1)
             bar.set_postfix(loss=f"{ema:.3f}", best_dev=f"{best:.3f}")
             if step % cfg.eval_every == 0 or step == cfg.steps:

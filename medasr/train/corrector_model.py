@@ -84,16 +84,17 @@ def new_model(size: CorrectorSize, tokenizer, *, seed: int = 0):
 
 
 def pretrained_model(base: str, *, seed: int = 0):
-    """``facebook/bart-base`` (or a local folder) and its own tokenizer; clear error offline."""
+    """``facebook/bart-base`` (or a local folder: an earlier run's checkpoint, any sequence-to-
+    sequence model transformers and CTranslate2 both know) and its own tokenizer; clear error offline."""
     import torch
-    from transformers import AutoTokenizer, BartForConditionalGeneration
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     torch.manual_seed(seed)
     try:
         tok = AutoTokenizer.from_pretrained(base)
         # float32 whatever the checkpoint holds: a float16 checkpoint (a GPU run's) trains on CPU
         # ~100x slower and overflows to NaN within a step
-        model = BartForConditionalGeneration.from_pretrained(base, dtype=torch.float32)
+        model = AutoModelForSeq2SeqLM.from_pretrained(base, dtype=torch.float32)
     except OSError as e:
         raise ModelNotFoundError(
             f"cannot load base model {base!r}: {e}. It needs the Hugging Face hub (offline here) or a local "
