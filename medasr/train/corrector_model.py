@@ -53,13 +53,10 @@ def hf_tokenizer(path: str | Path | None = None, *, vocab_size: int = 8192):
     return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=BOS, eos_token=EOS, unk_token=EOS, pad_token=PAD)
 
 
-def new_model(size: CorrectorSize, tokenizer, *, seed: int = 0):
-    """A randomly initialised ``BartForConditionalGeneration`` of ``size``."""
-    import torch
-    from transformers import BartConfig, BartForConditionalGeneration
-
-    torch.manual_seed(seed)
-    cfg = BartConfig(
+def config_kwargs(size: CorrectorSize, tokenizer) -> dict:
+    """What every corrector's transformers config shares: its shape, and its special tokens
+    (decoding starts at EOS and is forced to end with it)."""
+    return dict(
         vocab_size=len(tokenizer),
         d_model=size.d_model,
         encoder_layers=size.layers,
@@ -75,10 +72,21 @@ def new_model(size: CorrectorSize, tokenizer, *, seed: int = 0):
         decoder_start_token_id=tokenizer.eos_token_id,
         forced_eos_token_id=tokenizer.eos_token_id,
         dropout=0.1,
-        scale_embedding=True,
         tie_word_embeddings=True,
-        normalize_before=False,  # read by CTranslate2's BART converter
         normalize_embedding=True,
+    )
+
+
+def new_model(size: CorrectorSize, tokenizer, *, seed: int = 0):
+    """A randomly initialised ``BartForConditionalGeneration`` of ``size``."""
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(seed)
+    cfg = BartConfig(
+        **config_kwargs(size, tokenizer),
+        scale_embedding=True,
+        normalize_before=False,  # read by CTranslate2's BART converter
     )
     return BartForConditionalGeneration(cfg)
 

@@ -44,6 +44,7 @@ def whisper_warm_model(whisper: str, tokenizer, *, settings=None, max_positions:
 
     from medasr.config import Settings
     from medasr.train.asr import load_base
+    from medasr.train.corrector_model import CorrectorSize, config_kwargs
 
     torch.manual_seed(seed)
     wh, tok_dir, base_id = load_base(whisper, settings or Settings.resolve())
@@ -51,27 +52,13 @@ def whisper_warm_model(whisper: str, tokenizer, *, settings=None, max_positions:
     wc, dec = wh.config, wh.model.decoder
     if max_positions > wc.max_target_positions:
         raise ConfigError(f"max_positions {max_positions} > Whisper's {wc.max_target_positions}")
+    shape = CorrectorSize(d_model=wc.d_model, layers=wc.decoder_layers, heads=wc.decoder_attention_heads,
+                          ffn=wc.decoder_ffn_dim, max_positions=max_positions)
     cfg = MBartConfig(
-        vocab_size=len(tokenizer),
-        d_model=wc.d_model,
-        encoder_layers=wc.decoder_layers,
-        decoder_layers=wc.decoder_layers,
-        encoder_attention_heads=wc.decoder_attention_heads,
-        decoder_attention_heads=wc.decoder_attention_heads,
-        encoder_ffn_dim=wc.decoder_ffn_dim,
-        decoder_ffn_dim=wc.decoder_ffn_dim,
-        max_position_embeddings=max_positions,
+        **config_kwargs(shape, tokenizer),
         activation_function=wc.activation_function,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        decoder_start_token_id=tokenizer.eos_token_id,
-        forced_eos_token_id=tokenizer.eos_token_id,
-        dropout=0.1,
         scale_embedding=False,  # Whisper adds its embeddings unscaled
-        tie_word_embeddings=True,
         normalize_before=True,  # read by CTranslate2's BART converter: pre-norm layers
-        normalize_embedding=True,
         add_final_layer_norm=True,
         tokenizer_class="PreTrainedTokenizerFast",  # CT2: decoder start is EOS, not an mBART language code
     )
