@@ -40,9 +40,11 @@ def test_bench_run_scores_real_speech_and_writes_reports(manifest: Path, tmp_pat
     assert [x["mode"] for x in res["long_form"]] == ["sequential", "batched"]
     assert all(x["ttfs_s"] is not None and 0 < x["ttfs_s"] <= x["wall_s"] for x in res["long_form"])
     assert res["machine"]["cpu_count"] >= 1 and res["machine"]["versions"]["ctranslate2"]
+    assert res["machine"]["cpu_isa"].split()[0] in {"AVX512", "AVX2", "AVX", "SSE4.1", "NEON"}  # int8 output depends on it
     hyps = {u["id"]: u["hyp"] for u in res["utterances"]}
     assert set(hyps) == {"u0", "u1"} and all(hyps.values())
     md = (out / "results.md").read_text()
+    assert f"({res['machine']['cpu_isa']})" in md
     assert "| tiny.en asr |" in md and "Long-form speed" in md
     assert "REF: the patient takes metformin for diabetes" in (out / "utterances.md").read_text()
     for png in ("wer.png", "speed.png"):

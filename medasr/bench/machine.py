@@ -32,6 +32,23 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_isa() -> str:
+    """The SIMD level CTranslate2 dispatches to (``CT2_FORCE_CPU_ISA`` when set): int8 results
+    differ slightly between AVX2 and AVX-512 machines, so benchmark figures name it."""
+    forced = os.environ.get("CT2_FORCE_CPU_ISA")
+    if forced:
+        return f"{forced} (forced)"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = next((ln.split(":", 1)[1].split() for ln in fh if ln.startswith(("flags", "Features"))), [])
+    except OSError:
+        return platform.machine()
+    for flag, name in (("avx512f", "AVX512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sse4_1", "SSE4.1"), ("asimd", "NEON")):
+        if flag in flags:
+            return name + (" VNNI" if flag == "avx512f" and "avx512_vnni" in flags else "")
+    return platform.machine()
+
+
 def _version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
@@ -65,6 +82,7 @@ def machine_info() -> dict:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "cpu": _cpu_model(),
+        "cpu_isa": cpu_isa(),
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory_gib": round(mem_gib, 1) if mem_gib else None,

@@ -71,7 +71,7 @@ def markdown(res: BenchResult) -> str:
     lines = [
         "# medasr bench results",
         "",
-        f"Machine: {m.get('cpu')}, {m.get('cpus_usable')} usable cores, {m.get('memory_gib')} GiB, GPU: {', '.join(m.get('gpus') or []) or 'none'}; "
+        f"Machine: {m.get('cpu')} ({m.get('cpu_isa', '?')}), {m.get('cpus_usable')} usable cores, {m.get('memory_gib')} GiB, GPU: {', '.join(m.get('gpus') or []) or 'none'}; "
         f"load average at start {m.get('loadavg')}, at end {m.get('loadavg_end')}; peak RSS {m.get('peak_rss_mb')} MiB.",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items() if v) + ".",
         f"Sets: {', '.join(res.config.sets)}; models: {', '.join(res.config.models)}; pipelines: {', '.join(res.config.pipelines)}; peer: {'transformers' + (f' (first {res.config.peer_limit} per set)' if res.config.peer_limit else '') if res.config.peer else 'no'}; "
