@@ -101,3 +101,14 @@ def test_every_bench_option_is_documented():
             for opt in param.opts + param.secondary_opts:
                 if opt.startswith("--"):
                     assert opt in readme, f"medasr bench {cmd.name} {opt} is not documented in benchmarks/README.md"
+
+
+def test_cpu_isa_names_a_forced_level(monkeypatch):
+    """Results say when CTranslate2 was told to use lower kernels than the CPU has."""
+    from medasr.bench.machine import cpu_isa
+
+    monkeypatch.delenv("CT2_FORCE_CPU_ISA", raising=False)
+    native = cpu_isa()
+    assert native and "forced" not in native
+    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX")
+    assert cpu_isa() == "AVX (forced)"
