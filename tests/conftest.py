@@ -99,6 +99,14 @@ def tts_wav(tts_cache: Path):
 
 
 @pytest.fixture(scope="session")
+def aspirin_wav(tts_wav) -> Path:
+    """A spoken medication sentence for the serving tests (espeak-ng, rate 150). "takes an aspirin":
+    without the article stock tiny.en's int8 heard "takes us in" on an AVX2 machine ("aspirin" on
+    earlier sessions' machines and at float32): a knife edge plumbing tests must not stand on."""
+    return tts_wav("The patient takes an aspirin every morning for her heart.", rate=150)
+
+
+@pytest.fixture(scope="session")
 def tiny_transcriber():
     """The real bundled tiny.en, int8 on CPU, loaded once per session."""
     from medasr.asr.loader import load_transcriber

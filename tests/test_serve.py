@@ -15,9 +15,6 @@ from medasr.config import Settings  # noqa: E402
 from medasr.ui.protocol import ServeLimits  # noqa: E402
 
 pytestmark = pytest.mark.integration
-# "takes an aspirin": without the article stock tiny.en's int8 hears "takes us in" on AVX2 machines
-# (and "aspirin" on AVX-512 ones, and at float32): a knife edge a plumbing test must not stand on.
-SENTENCE = "The patient takes an aspirin every morning for her heart."
 KEY = "test-key-123"
 
 
@@ -38,8 +35,8 @@ def client(server):
 
 
 @pytest.fixture(scope="module")
-def wav(tts_wav):
-    return tts_wav(SENTENCE, rate=150)
+def wav(aspirin_wav):
+    return aspirin_wav
 
 
 def _words(text: str) -> set[str]:

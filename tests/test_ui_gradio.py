@@ -19,9 +19,6 @@ from medasr.config import Settings  # noqa: E402
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("MEDASR_TEST_ARTIFACTS") or REPO / "test-artifacts")
-# "takes an aspirin": without the article stock tiny.en's int8 hears "takes us in" on AVX2 machines
-# (and "aspirin" on AVX-512 ones, and at float32): a knife edge a plumbing test must not stand on.
-SENTENCE = "The patient takes an aspirin every morning for her heart."
 
 
 def chromium() -> str:
@@ -42,8 +39,8 @@ def server(tiny_transcriber):
     srv.stop()
 
 
-def test_upload_a_wav_and_see_the_transcript(server, tts_wav) -> None:
-    wav = tts_wav(SENTENCE, rate=150)
+def test_upload_a_wav_and_see_the_transcript(server, aspirin_wav) -> None:
+    wav = aspirin_wav
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "ui_transcript.png"
     with playwright_api.sync_playwright() as p:
@@ -95,7 +92,7 @@ def test_bad_upload_shows_an_error_in_words(server, tmp_path) -> None:
     assert "audio" in message.lower()
 
 
-def test_live_session_transcribes_microphone_chunks(tiny_transcriber, tts_wav) -> None:
+def test_live_session_transcribes_microphone_chunks(tiny_transcriber, aspirin_wav) -> None:
     """The live tab's engine: 100 ms microphone chunks (48 kHz int16, as the browser sends
     them) go in without waiting for decodes; text shows up while 'recording'; close() gives the
     transcript. (Chromium's fake microphone here plays beeps, not a file, so this part is
@@ -107,7 +104,7 @@ def test_live_session_transcribes_microphone_chunks(tiny_transcriber, tts_wav) -
     from medasr.audio import load_audio
     from medasr.ui.gradio_app import LiveSession, _to_16k
 
-    audio = load_audio(tts_wav(SENTENCE, rate=150))
+    audio = load_audio(aspirin_wav)
     x48 = np.interp(np.arange(audio.size * 3) / 3, np.arange(audio.size), audio)
     pcm48 = (x48 * 32767).astype(np.int16)
     live = LiveSession(tiny_transcriber, TranscribeOptions())

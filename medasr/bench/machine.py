@@ -34,7 +34,7 @@ def _cpu_model() -> str:
 
 def cpu_isa() -> str:
     """The SIMD level CTranslate2 dispatches to (``CT2_FORCE_CPU_ISA`` when set): int8 results
-    differ slightly between AVX2 and AVX-512 machines, so benchmark figures name it."""
+    differ slightly between levels (benchmarks/results/cpu-isa), so benchmark figures name it."""
     forced = os.environ.get("CT2_FORCE_CPU_ISA")
     if forced:
         return f"{forced} (forced)"
