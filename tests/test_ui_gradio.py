@@ -40,7 +40,6 @@ def server(tiny_transcriber):
 
 
 def test_upload_a_wav_and_see_the_transcript(server, aspirin_wav) -> None:
-    wav = aspirin_wav
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "ui_transcript.png"
     with playwright_api.sync_playwright() as p:
@@ -52,7 +51,7 @@ def test_upload_a_wav_and_see_the_transcript(server, aspirin_wav) -> None:
             assert "medasr dictation" in page.content()
             page.get_by_text("Settings").first.click()  # the note needs the vocabulary: keep this test fast
             page.get_by_label("Make a note").uncheck()
-            page.locator("#audio-in input[type=file]").set_input_files(str(wav))
+            page.locator("#audio-in input[type=file]").set_input_files(str(aspirin_wav))
             page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
             page.locator("#transcribe").click()
             box = page.locator("#transcript textarea")

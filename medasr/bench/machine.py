@@ -21,15 +21,17 @@ def rss_mb(*, peak: bool = False) -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _cpu_model() -> str:
+def _cpuinfo(*keys: str) -> str | None:
+    """The value of the first ``/proc/cpuinfo`` line that starts with one of ``keys`` (Linux)."""
     try:
         with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+            return next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith(keys)), None)
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return None
+
+
+def _cpu_model() -> str:
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def cpu_isa() -> str:
@@ -38,11 +40,7 @@ def cpu_isa() -> str:
     forced = os.environ.get("CT2_FORCE_CPU_ISA")
     if forced:
         return f"{forced} (forced)"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            flags = next((ln.split(":", 1)[1].split() for ln in fh if ln.startswith(("flags", "Features"))), [])
-    except OSError:
-        return platform.machine()
+    flags = (_cpuinfo("flags", "Features") or "").split()
     for flag, name in (("avx512f", "AVX512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sse4_1", "SSE4.1"), ("asimd", "NEON")):
         if flag in flags:
             return name + (" VNNI" if flag == "avx512f" and "avx512_vnni" in flags else "")
