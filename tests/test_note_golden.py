@@ -1,0 +1,61 @@
+"""The rules note of two fixed transcripts is exactly what it was before issue 21's refactor.
+
+The expected JSON (``tests/data/note_golden.json``) was written by the code at 18903e6, before
+the pipeline and its rooms were rearranged; the rules backend and the vocabulary are
+deterministic, so any difference is a change in behaviour, not noise. Regenerate it only for
+a change that is meant to alter notes: ``python tests/test_note_golden.py --write``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).parent / "data" / "note_golden.json"
+TRANSCRIPTS = {
+    "dictation": (
+        "Chief complaint: cough and fever for three days.\n"
+        "History of present illness: productive cough with green sputum, fever up to 39 degrees.\n"
+        "Past medical history: asthma and type 2 diabetes. No history of hypertension.\n"
+        "Medications: metformin 500 mg twice a day, salbutamol inhaler two puffs as needed.\n"
+        "Allergies: allergic to penicillin.\n"
+        "Examination: temperature 38.5, crackles at the right base.\n"
+        "Assessment: community acquired pneumonia.\n"
+        "Plan: doxycycline 100 mg by mouth once daily for seven days. Review in one week."
+    ),
+    "conversation": (
+        "Doctor: Hello, how can I help you today?\n"
+        "Patient: I've had really bad diarrhoea and tummy pain for three days.\n"
+        "Doctor: Have you had any fever?\n"
+        "Patient: Yes, on the first day.\n"
+        "Doctor: Do you take any regular medication?\n"
+        "Patient: Just my salbutamol inhaler, and I'm allergic to amoxicillin.\n"
+        "Doctor: I think this is most likely gastroenteritis.\n"
+        "Doctor: Take paracetamol 1 gram four times a day and come back in five days if you are not better."
+    ),
+}
+
+
+def notes() -> dict[str, dict]:
+    from medasr.config import Settings
+    from medasr.note import render, structure
+    from medasr.note.io import parse_text
+
+    settings = Settings.resolve({"note_backend": "rules"})
+    return {name: json.loads(render(structure(parse_text(text, audio=f"{name}.txt"), settings), "json"))
+            for name, text in TRANSCRIPTS.items()}
+
+
+def test_rules_notes_match_the_recorded_ones() -> None:
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    got = notes()
+    assert set(got) == set(expected)
+    for name in expected:
+        assert got[name] == expected[name], f"the {name} note changed"
+    assert expected["dictation"]["medications"] and expected["conversation"]["medications"]  # not an empty record
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    GOLDEN.write_text(json.dumps(notes(), indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {GOLDEN}")
