@@ -77,7 +77,7 @@ def strip_timings(obj):
 def normalized(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
-        return json.dumps(strip_timings(json.loads(text)), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return json.dumps(strip_timings(json.loads(text)), indent=2, ensure_ascii=False) + "\n"  # key order kept
     return text
 
 
