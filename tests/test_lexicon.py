@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medasr.asr.fake import FakeTranscriber
+from fakes.asr import FakeTranscriber
 from medasr.audio import load_audio
 from medasr.config import Settings
 from medasr.correction.base import available, get_corrector

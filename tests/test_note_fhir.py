@@ -8,7 +8,7 @@ import pytest
 
 from medasr.config import Settings
 from medasr.note import render, structure
-from medasr.note.fake import FakeVocabulary
+from fakes.note_vocab import FakeVocabulary
 from medasr.note.fhir import to_fhir, validate_fhir
 from medasr.note.grounding import assert_grounded
 from medasr.note.linking import Linker

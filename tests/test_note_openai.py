@@ -17,7 +17,7 @@ import pytest
 from medasr.config import Settings
 from medasr.errors import BackendError
 from medasr.note import get_backend, structure
-from medasr.note.fake import FakeVocabulary
+from fakes.note_vocab import FakeVocabulary
 from medasr.note.grounding import assert_grounded
 from medasr.note.linking import Linker
 from medasr.schema import Note, Transcript

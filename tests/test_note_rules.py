@@ -6,7 +6,7 @@ import pytest
 
 from medasr.config import Settings
 from medasr.note import get_backend, structure
-from medasr.note.fake import FakeVocabulary
+from fakes.note_vocab import FakeVocabulary
 from medasr.note.grounding import assert_grounded
 from medasr.note.io import parse_text
 from medasr.note.linking import Linker, load_linker

@@ -246,7 +246,7 @@ def test_idle_session_times_out(server) -> None:
 
 
 def test_a_failing_model_gets_an_internal_error_not_a_hang(clip) -> None:
-    from medasr.asr.fake import FakeTranscriber
+    from fakes.asr import FakeTranscriber
     from medasr.ui.app import create_app
     from medasr.ui.server import start_in_thread
 

@@ -14,8 +14,8 @@ from medasr.errors import ConfigError
 from medasr.synth.card import stats
 from medasr.synth.corpus import build, read_manifest
 from medasr.synth.engines.base import VoiceParams, engine_names, register
-from medasr.synth.engines.fake import FakeEngine
-from medasr.synth.fake_vocab import FakeVocabulary
+from fakes.tts import FakeEngine
+from fakes.synth_vocab import FakeVocabulary
 from medasr.synth.plan import PlanConfig, Utterance, make_plan, split_voices
 from medasr.synth.text import term_key
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from medasr.synth.engines import get_engine
-from medasr.synth.fake_vocab import FakeVocabulary
+from fakes.synth_vocab import FakeVocabulary
 from medasr.synth.gate import GateReport, gate_plan, run_gate, word_errors
 
 

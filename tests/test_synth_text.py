@@ -8,7 +8,7 @@ import pytest
 
 from medasr.errors import ConfigError
 from medasr.synth import templates as T
-from medasr.synth.fake_vocab import FakeVocabulary
+from fakes.synth_vocab import FakeVocabulary
 from medasr.synth.text import SentenceGenerator, TermPools, is_heldout, term_key
 
 

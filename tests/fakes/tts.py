@@ -1,6 +1,6 @@
 """A test engine: one short tone per word (pitch from the word), no external program.
 
-Register it in tests with ``register("fake", FakeEngine)``; it is not in the default registry.
+Tests register it with ``register("fake", FakeEngine)``; it is in no registry of the package.
 Texts containing ``FAIL`` raise ``BackendError`` so failure handling can be tested."""
 
 from __future__ import annotations

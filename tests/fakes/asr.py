@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from medasr.asr.base import SAMPLE_RATE, ProgressFn, TranscribeOptions
+from medasr.asr.base import ProgressFn, TranscribeOptions
+from medasr.audio import SAMPLE_RATE
 from medasr.schema import ModelInfo, Segment, Transcript, Word, word_id
 
 
