@@ -184,7 +184,7 @@ def main() -> None:
     from medasr.config import Settings
     from medasr.ui.app import create_app
     from medasr.ui.protocol import ServeLimits
-    from medasr.ui.server import start_in_thread
+    from medasr.ui.thread_server import run_in_thread
 
     settings = Settings.resolve({"model": args.model, "device": args.device})
     tr = load_transcriber(settings)
@@ -195,7 +195,7 @@ def main() -> None:
     offline = {c["id"]: tr.transcribe(c["audio"], opts).text for c in data}
     offline_s = time.perf_counter() - t0
     sessions = [int(s) for s in args.sessions.split(",")]
-    srv = start_in_thread(create_app(settings, limits=ServeLimits(max_sessions=max(sessions)), transcriber=tr, ui=False))
+    srv = run_in_thread(create_app(settings, limits=ServeLimits(max_sessions=max(sessions)), transcriber=tr, ui=False))
     rounds = {}
     try:
         t = time.perf_counter()

@@ -1,6 +1,8 @@
 """Audio in: anything PyAV/ffmpeg decodes, any rate and channel count, to 16 kHz mono float32.
 
-Every failure becomes an ``AudioError`` whose message names the input and the problem.
+The one home of ``SAMPLE_RATE`` (what Whisper hears), ``resample``, raw PCM decoding (the
+websocket's frames, the microphone's chunks) and WAV writing. Every failure becomes an
+``AudioError`` whose message names the input and the problem.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 
 from medasr.errors import AudioError
 
-SAMPLE_RATE = 16000
+SAMPLE_RATE = 16000  # Hz: the rate every stage of medasr works at
+PCM_ENCODINGS = {"pcm_s16le": "<i2", "f32le": "<f4"}  # raw little-endian mono PCM: name -> numpy dtype
 AUDIO_EXTENSIONS = frozenset(
     ".wav .flac .mp3 .m4a .mp4 .ogg .oga .opus .webm .aac .wma .aiff .aif .amr .mkv .mov .3gp .caf .raw".split()
 )
@@ -104,6 +107,53 @@ def _reject_text(head: bytes, name: str) -> None:
     sample = head.lstrip(b"\xef\xbb\xbf")
     if all(32 <= b < 127 or b in (9, 10, 13) for b in sample) and not sample.startswith((b"RIFF", b"OggS", b"fLaC", b"ID3", b"FORM")):
         raise AudioError(f"{name}: looks like a text file, not audio")
+
+
+def resample(audio: np.ndarray, rate: int, target: int = SAMPLE_RATE, *, live: bool = False) -> np.ndarray:
+    """``audio`` at ``rate`` Hz as float32 at ``target`` Hz.
+
+    Files and corpora use scipy's polyphase filter. ``live`` frames (the websocket, the
+    microphone) use a box low-pass when downsampling and linear interpolation: numpy only, and
+    cheap enough for every frame, good enough for speech recognition."""
+    audio = np.asarray(audio, dtype=np.float32)
+    if rate == target or audio.size == 0:
+        return audio
+    if live:
+        k = int(round(rate / target))
+        if k > 1:
+            audio = np.convolve(audio, np.full(k, 1.0 / k, dtype=np.float32), mode="same")
+        n = max(1, int(round(audio.size * target / rate)))
+        x = np.linspace(0.0, audio.size - 1, n)
+        return np.interp(x, np.arange(audio.size), audio).astype(np.float32)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(int(rate), int(target))
+    return resample_poly(audio, target // g, int(rate) // g).astype(np.float32)
+
+
+def pcm_samples(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """PCM samples (integers or floats; mono, or ``(n, channels)``) as 16 kHz mono float32 (live resampling)."""
+    a = np.asarray(samples)
+    if np.issubdtype(a.dtype, np.integer):
+        a = a.astype(np.float32) / float(np.iinfo(a.dtype).max + 1)
+    if a.ndim == 2:
+        a = a.mean(axis=1)
+    return resample(a.astype(np.float32), int(rate), live=True)
+
+
+def decode_pcm(data: bytes, encoding: str = "pcm_s16le", rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Raw little-endian mono PCM (``pcm_s16le`` or ``f32le``) at ``rate`` Hz -> 16 kHz mono float32."""
+    if encoding not in PCM_ENCODINGS:
+        raise AudioError(f"encoding must be one of {', '.join(PCM_ENCODINGS)}, not {encoding!r}")
+    dtype = np.dtype(PCM_ENCODINGS[encoding])
+    if len(data) % dtype.itemsize:
+        raise AudioError(f"{encoding} data must hold whole {dtype.itemsize}-byte samples; got {len(data)} bytes")
+    samples = np.frombuffer(data, dtype=dtype)
+    if encoding == "f32le" and samples.size and (not np.all(np.isfinite(samples)) or float(np.max(np.abs(samples))) > 16.0):
+        raise AudioError("f32le samples must be finite floats in [-1, 1]: is this really f32le?")
+    return pcm_samples(samples, rate)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:

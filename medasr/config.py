@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from medasr.correction.modes import MODES
 from medasr.errors import ConfigError
 
 ENV_PREFIX = "MEDASR_"
@@ -41,7 +42,7 @@ class Settings:
     batch_size: int = 0  # 0: sequential; >0: faster-whisper's batched pipeline
     max_audio_seconds: float = 4 * 3600.0
     # correction / vocabulary
-    correct: str = "none"  # none | lexicon | bart | both
+    correct: str = "none"  # a mode of medasr.correction.modes: none | lexicon | bart | both
     vocab: str | None = None  # path to a built vocabulary artifact; default under home
     corrector_model: str | None = None  # BART corrector (CTranslate2 folder); default: released under models/
     # note structuring
@@ -60,8 +61,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
-        if self.correct not in ("none", "lexicon", "bart", "both"):
-            raise ConfigError(f"correct must be none, lexicon, bart or both, not {self.correct!r}")
+        if self.correct not in MODES:
+            raise ConfigError(f"correct must be {', '.join(MODES[:-1])} or {MODES[-1]}, not {self.correct!r}")
         if self.beam_size < 1:
             raise ConfigError(f"beam_size must be >= 1, not {self.beam_size}")
         if self.batch_size < 0:

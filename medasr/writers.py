@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from medasr.errors import ConfigError
-from medasr.schema import Transcript
+from medasr.schema import Note, Transcript
 
 
 class Writer(Protocol):
@@ -96,7 +96,12 @@ def get_writer(fmt: str) -> Writer:
         raise ConfigError(f"unknown output format {fmt!r}; choose from {', '.join(WRITERS)}") from None
 
 
-def write_outputs(transcript: Transcript, stem: str, formats: list[str], output_dir: Path) -> list[Path]:
+NOTE_FILES = {"md": "note.md", "json": "note.json", "fhir": "fhir.json"}  # note format -> file suffix
+
+
+def write_result(transcript: Transcript, note: Note | None, stem: str, formats: list[str], output_dir: Path,
+                 note_formats: tuple[str, ...] = ("md", "json")) -> list[Path]:
+    """``<stem>.<ext>`` per transcript format, then the note (when there is one) as ``<stem>.note.md`` etc."""
     output_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
@@ -104,4 +109,11 @@ def write_outputs(transcript: Transcript, stem: str, formats: list[str], output_
         p = output_dir / f"{stem}.{w.extension}"
         p.write_text(w.format(transcript), encoding="utf-8")
         paths.append(p)
+    if note is not None:
+        from medasr.note import render
+
+        for fmt in note_formats:
+            p = output_dir / f"{stem}.{NOTE_FILES[fmt]}"
+            p.write_text(render(note, fmt), encoding="utf-8")
+            paths.append(p)
     return paths

@@ -103,8 +103,8 @@ def test_both_on_real_tts_dictation(tiny_transcriber, tts_wav):
     from medasr.pipeline import build_pipeline
 
     settings = Settings.resolve({"device": "cpu", "correct": "both"})
-    pipe = build_pipeline("asr+both", settings, transcriber=tiny_transcriber)
-    t = pipe.run(load_audio(tts_wav("Start metformin 500 milligrams twice daily for type 2 diabetes.")))
+    pipe = build_pipeline(settings, transcriber=tiny_transcriber)
+    t = pipe.run(load_audio(tts_wav("Start metformin 500 milligrams twice daily for type 2 diabetes."))).transcript
     assert t.options["pipeline"] == "asr+lexicon+bart" and t.options.get("bart_model") == RELEASED[-1].name
     assert t.text.strip()
     lex_words = {w for e in t.edits if e.source == "lexicon" and e.applied for w in e.word_ids}

@@ -19,12 +19,23 @@ KEY = "test-key-123"
 
 
 @pytest.fixture(scope="module")
-def server(tiny_transcriber):
-    from medasr.ui.app import create_app
-    from medasr.ui.server import start_in_thread
+def spy(tiny_transcriber):
+    """The server's one pipeline, recording what ran (the real tiny.en; a small fake vocabulary for notes)."""
+    from fakes.note_vocab import FakeVocabulary
+    from fakes.pipeline import SpyPipeline
+    from medasr.note.linking import Linker
+    from medasr.note.rules import RulesBackend
 
     settings = Settings.resolve({"model": "tiny.en", "device": "cpu"})
-    srv = start_in_thread(create_app(settings, limits=ServeLimits(max_request_bytes=2 << 20), transcriber=tiny_transcriber, ui=False))
+    return SpyPipeline(settings, transcriber=tiny_transcriber, note_backend=RulesBackend(Linker(FakeVocabulary())))
+
+
+@pytest.fixture(scope="module")
+def server(spy):
+    from medasr.ui.app import create_app
+    from medasr.ui.thread_server import run_in_thread
+
+    srv = run_in_thread(create_app(spy.settings, limits=ServeLimits(max_request_bytes=2 << 20), pipeline=spy, ui=False))
     yield srv
     srv.stop()
 
@@ -43,13 +54,33 @@ def _words(text: str) -> set[str]:
     return {w.strip(".,!?").lower() for w in text.split()}
 
 
-def test_openai_client_transcribes_a_file(client, wav, tiny_transcriber) -> None:
+def test_openai_client_transcribes_a_file(client, wav, tiny_transcriber, spy) -> None:
     from medasr.audio import load_audio
 
+    spy.calls.clear()
     with open(wav, "rb") as f:
         r = client.audio.transcriptions.create(model="whisper-1", file=f)
     assert {"patient", "aspirin", "morning", "heart"} <= _words(r.text), r.text
     assert r.text == tiny_transcriber.transcribe(load_audio(wav)).text  # what the library itself hears, unchanged
+    assert spy.calls[:3] == [("run", "none"), ("recognize", None), ("correct", "none")]  # through the server's one pipeline
+
+
+def test_rest_routes_run_the_one_pipeline(server, spy, wav) -> None:
+    """``correct=`` and ``note=`` of a request, and ``/v1/notes``, are served by the same Pipeline object."""
+    spy.calls.clear()
+    with open(wav, "rb") as f:
+        r = httpx.post(server.url + "/v1/audio/transcriptions", files={"file": ("visit.wav", f, "audio/wav")},
+                       data={"correct": "true", "note": "true", "response_format": "verbose_json"}, timeout=120).json()
+    transcript = r["medasr"]["transcript"]
+    assert transcript["options"]["pipeline"] == "asr+lexicon" and transcript["audio"] == "visit.wav"
+    assert r["medasr"]["note"]["markdown"].startswith("# Clinical note")
+    assert spy.names() == ["run", "recognize", "correct", "note"] and spy.calls[0] == ("run", "lexicon")
+    spy.calls.clear()
+    n = httpx.post(server.url + "/v1/notes", json={"text": "Assessment: asthma. Plan: salbutamol 100 micrograms as needed."}, timeout=60).json()
+    assert any(p["icd10"].startswith("J45") for p in n["note"]["problems"]) and spy.names() == ["note"]
+    bad = httpx.post(server.url + "/v1/audio/transcriptions", files={"file": ("visit.wav", open(wav, "rb"), "audio/wav")},
+                     data={"correct": "sometimes"}, timeout=60)
+    assert bad.status_code == 400 and "correct must be true, false or one of none, lexicon, bart, both" in bad.json()["error"]["message"]
 
 
 def test_openai_formats(client, wav, tiny_transcriber) -> None:
@@ -99,10 +130,10 @@ def test_api_key_is_required_when_set(tiny_transcriber, wav) -> None:
     import websockets.sync.client as wsc
 
     from medasr.ui.app import create_app
-    from medasr.ui.server import start_in_thread
+    from medasr.ui.thread_server import run_in_thread
 
     settings = Settings.resolve({"model": "tiny.en", "api_key": KEY})
-    srv = start_in_thread(create_app(settings, transcriber=tiny_transcriber, ui=False))
+    srv = run_in_thread(create_app(settings, transcriber=tiny_transcriber, ui=False))
     try:
         with pytest.raises(openai.AuthenticationError), open(wav, "rb") as f:
             openai.OpenAI(base_url=srv.url + "/v1", api_key="wrong", max_retries=0).audio.transcriptions.create(model="whisper-1", file=f)
@@ -138,7 +169,7 @@ def test_medasr_serve_command_with_openai_client(wav, tmp_path) -> None:
     import sys
     import time
 
-    from medasr.ui.server import free_port
+    from medasr.ui.thread_server import free_port
 
     port = free_port()
     log = open(tmp_path / "serve.log", "wb")

@@ -32,13 +32,24 @@ def wer(ref: str, hyp: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_transcriber):
-    from medasr.ui.app import create_app
-    from medasr.ui.server import start_in_thread
+def spy(tiny_transcriber):
+    """The server's one pipeline, recording what ran (the real tiny.en; a small fake vocabulary for notes)."""
+    from fakes.note_vocab import FakeVocabulary
+    from fakes.pipeline import SpyPipeline
+    from medasr.note.linking import Linker
+    from medasr.note.rules import RulesBackend
 
     settings = Settings.resolve({"model": "tiny.en", "device": "cpu"})
+    return SpyPipeline(settings, transcriber=tiny_transcriber, note_backend=RulesBackend(Linker(FakeVocabulary())))
+
+
+@pytest.fixture(scope="module")
+def server(spy):
+    from medasr.ui.app import create_app
+    from medasr.ui.thread_server import run_in_thread
+
     limits = ServeLimits(max_frame_bytes=64 * 1024, max_session_seconds=60, idle_timeout=3.0, max_sessions=3)
-    srv = start_in_thread(create_app(settings, limits=limits, transcriber=tiny_transcriber, ui=False))
+    srv = run_in_thread(create_app(spy.settings, limits=limits, pipeline=spy, ui=False))
     yield srv
     srv.stop()
 
@@ -129,6 +140,19 @@ def test_stream_as_fast_as_possible_matches_offline(server, clip) -> None:
     msgs, _, code = asyncio.run(stream_clip(server.ws_url, pcm, realtime=False))
     check_stream(msgs, offline_text)
     assert code == 1000
+
+
+def test_final_message_comes_from_the_one_pipeline(server, spy, clip) -> None:
+    """The session streams on the pipeline's transcriber; its final transcript is corrected and
+    structured by the same Pipeline object (``correct`` and ``note`` of the config frame)."""
+    pcm, offline_text, _ = clip
+    spy.calls.clear()
+    msgs, _, code = asyncio.run(stream_clip(server.ws_url, pcm, realtime=False, config={"correct": "none", "note": True}))
+    check_stream(msgs, offline_text)
+    final = msgs[-1]
+    assert code == 1000 and final["transcript"]["options"]["pipeline"] == "asr" and final["transcript"]["options"]["streaming"]
+    assert final["note"]["markdown"].startswith("# Clinical note") and "note_error" not in final
+    assert spy.calls == [("stream", None), ("correct", "none"), ("note", "auto")]
 
 
 def test_stream_at_realtime_pace_commits_while_speaking(server, clip8) -> None:
@@ -248,13 +272,13 @@ def test_idle_session_times_out(server) -> None:
 def test_a_failing_model_gets_an_internal_error_not_a_hang(clip) -> None:
     from fakes.asr import FakeTranscriber
     from medasr.ui.app import create_app
-    from medasr.ui.server import start_in_thread
+    from medasr.ui.thread_server import run_in_thread
 
     class Broken(FakeTranscriber):
         def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
             raise RuntimeError("CUDA out of memory (simulated)")
 
-    srv = start_in_thread(create_app(Settings.resolve({"model": "tiny.en"}), transcriber=Broken(), ui=False))
+    srv = run_in_thread(create_app(Settings.resolve({"model": "tiny.en"}), transcriber=Broken(), ui=False))
     try:
         speechy = clip[0][: 16000 * 2 * 3]  # 3 s of real speech, so VAD lets it through
         frames = [speechy[i:i + 3200] for i in range(0, len(speechy), 3200)] + [json.dumps({"type": "end"})]

@@ -30,16 +30,24 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_transcriber):
-    from medasr.ui.app import create_app
-    from medasr.ui.server import start_in_thread
+def spy(tiny_transcriber):
+    from fakes.pipeline import SpyPipeline
 
-    srv = start_in_thread(create_app(Settings.resolve({"model": "tiny.en", "device": "cpu"}), transcriber=tiny_transcriber))
+    return SpyPipeline(Settings.resolve({"model": "tiny.en", "device": "cpu"}), transcriber=tiny_transcriber)
+
+
+@pytest.fixture(scope="module")
+def server(spy):
+    from medasr.ui.app import create_app
+    from medasr.ui.thread_server import run_in_thread
+
+    srv = run_in_thread(create_app(spy.settings, pipeline=spy))
     yield srv
     srv.stop()
 
 
-def test_upload_a_wav_and_see_the_transcript(server, aspirin_wav) -> None:
+def test_upload_a_wav_and_see_the_transcript(server, spy, aspirin_wav) -> None:
+    spy.calls.clear()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "ui_transcript.png"
     with playwright_api.sync_playwright() as p:
@@ -68,6 +76,8 @@ def test_upload_a_wav_and_see_the_transcript(server, aspirin_wav) -> None:
             browser.close()
     assert {"patient", "aspirin", "heart"} <= {w.strip(".,").lower() for w in text.split()}, text
     assert ".srt" in downloads and ".json" in downloads
+    # the app ran the server's one pipeline: transcript (correction "none" from the dropdown) and downloads
+    assert [c for c in spy.calls if c[0] in ("run", "write")] == [("run", "none"), ("write", ("txt", "json", "srt"))]
     assert shot.stat().st_size > 10_000
 
 
@@ -91,7 +101,7 @@ def test_bad_upload_shows_an_error_in_words(server, tmp_path) -> None:
     assert "audio" in message.lower()
 
 
-def test_live_session_transcribes_microphone_chunks(tiny_transcriber, aspirin_wav) -> None:
+def test_live_session_transcribes_microphone_chunks(spy, tiny_transcriber, aspirin_wav) -> None:
     """The live tab's engine: 100 ms microphone chunks (48 kHz int16, as the browser sends
     them) go in without waiting for decodes; text shows up while 'recording'; close() gives the
     transcript. (Chromium's fake microphone here plays beeps, not a file, so this part is
@@ -100,28 +110,31 @@ def test_live_session_transcribes_microphone_chunks(tiny_transcriber, aspirin_wa
 
     import numpy as np
 
-    from medasr.audio import load_audio
-    from medasr.ui.gradio_app import LiveSession, _to_16k
+    from medasr.audio import load_audio, pcm_samples
+    from medasr.ui.gradio_app import LiveSession
 
     audio = load_audio(aspirin_wav)
     x48 = np.interp(np.arange(audio.size * 3) / 3, np.arange(audio.size), audio)
     pcm48 = (x48 * 32767).astype(np.int16)
-    live = LiveSession(tiny_transcriber, TranscribeOptions())
+    spy.calls.clear()
+    live = LiveSession(spy, TranscribeOptions())
     seen = []
     t0 = time.perf_counter()
     for i in range(0, pcm48.size, 4800):
         t = time.perf_counter()
-        live.feed(_to_16k(48000, pcm48[i:i + 4800]))
+        live.feed(pcm_samples(pcm48[i:i + 4800], 48000))
         assert time.perf_counter() - t < 0.05  # the callback never waits for a decode
         seen.append(live.text)
         time.sleep(max(0.0, (i + 4800) / 48000 - (time.perf_counter() - t0)))
-    transcript = live.close()
+    transcript = live.finish("none")
     assert any(seen), "no live text while recording"
     assert abs(live.stream.audio_seconds - audio.size / 16000) < 0.01  # no chunk dropped
     import jiwer
     from whisper_normalizer.english import EnglishTextNormalizer
 
-    heard = _to_16k(48000, pcm48)  # what the live session heard, transcribed offline
+    assert spy.calls == [("stream", None), ("correct", "none")]  # streamed and corrected by the one pipeline
+    assert transcript.audio == "dictation" and transcript.options["pipeline"] == "asr"
+    heard = pcm_samples(pcm48, 48000)  # what the live session heard, transcribed offline
     offline = tiny_transcriber.transcribe(heard, TranscribeOptions()).text
     norm = EnglishTextNormalizer()
     assert jiwer.wer(norm(offline), norm(transcript.text)) <= 0.25, (offline, transcript.text)

@@ -2,10 +2,11 @@
 
 All systems are loaded first, then every utterance is run through every system in turn,
 so on a shared machine the speed of one system is measured under the same load as the
-others' and the ratios are fair. For each model the ASR pass runs once per utterance and
-each pipeline applies its correctors to that same transcript (``Pipeline.correct``); a
-pipeline's wall time is the ASR time plus its correction time, and its WER difference
-from ``asr`` is exactly what its correctors did. One warm-up call per system is not timed.
+others' and the ratios are fair. Each model is one ``medasr.pipeline.Pipeline``: its ASR pass
+(``Pipeline.recognize``) runs once per utterance and each ``--pipeline`` spec applies its
+correctors to that same transcript (``Pipeline.correct``); a spec's wall time is the ASR time
+plus its correction time, and its WER difference from ``asr`` is exactly what its correctors
+did. One warm-up call per system is not timed.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from medasr.audio import SAMPLE_RATE
 from medasr.bench.datasets import BenchSet, resolve_set
-from medasr.errors import InputError
 from medasr.bench.machine import machine_info, rss_mb
 from medasr.bench.metrics import CorpusScore, EditStats, TermSet, corpus_score, edit_stats, score_utterance
 from medasr.config import Settings
+from medasr.errors import InputError
 from medasr.schema import Edit
 
 log = logging.getLogger("medasr.bench")
@@ -140,9 +142,10 @@ def _timed(fn: Callable[[], object]) -> tuple[object, float, float]:
 
 
 def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet] | None = None, echo: Echo = log.info) -> BenchResult:
-    from medasr.asr.loader import load_transcriber, options_from_settings
+    from medasr.asr.loader import load_transcriber
     from medasr.audio import load_audio
     from medasr.bench.terms import all_termsets
+    from medasr.correction import modes
     from medasr.pipeline import build_pipeline
 
     notes: list[str] = []
@@ -154,16 +157,14 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
         raise InputError(f"two benchmark sets are both named {next(n for n in names if names.count(n) > 1)!r}; "
                          "name them apart with LABEL=PATH (e.g. --set synth-a=runs/a/synth-test.jsonl)")
     termsets = all_termsets(settings) if termsets is None else termsets
-    options = options_from_settings(settings, batch_size=0)
+    specs = {spec: modes.spec_of(modes.stages(spec)) for spec in config.pipelines}  # as given -> canonical
 
-    transcribers, pipelines, peers, loads, systems = {}, {}, {}, [], []
+    pipelines, peers, loads, systems = {}, {}, [], []
     for model in config.models:
-        t, secs, mb = _timed(lambda: load_transcriber(settings, model=model, cache=False))
-        transcribers[model] = t
+        t, secs, mb = _timed(lambda: load_transcriber(settings, model=model, cache=False))  # uncached: its own load time and memory
+        pipelines[model] = build_pipeline(settings, model=model, transcriber=t)
         loads.append(LoadInfo(model, "faster-whisper", secs, mb))
-        for spec in config.pipelines:
-            pipelines[(model, spec)] = build_pipeline(spec, settings, transcriber=t)
-            systems.append(System(model, pipelines[(model, spec)].spec, "faster-whisper"))
+        systems += [System(model, specs[spec], "faster-whisper") for spec in config.pipelines]
         if config.peer:
             from medasr.bench.peers import load_peer, peer_available
 
@@ -179,13 +180,14 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
             systems.append(System(model, "peer", "transformers"))
         echo(f"loaded {model}")
 
+    options = next(iter(pipelines.values())).options(batch_size=0)
     runs: list[UttRun] = []
     warm = sets[0].utterances[0]
     warm_audio = load_audio(warm.audio)
-    for model, t in transcribers.items():
-        warm_tr = t.transcribe(warm_audio, options)
+    for model, pipe in pipelines.items():
+        warm_tr = pipe.recognize(warm_audio, options)
         for spec in config.pipelines:
-            pipelines[(model, spec)].correct(warm_tr)  # correctors build their indexes lazily
+            pipe.correct(warm_tr, spec)  # correctors build their indexes lazily
         if model in peers:
             peers[model].transcribe_text(warm_audio)
 
@@ -194,17 +196,16 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
     for bset in sets:
         for k, u in enumerate(bset.utterances):
             audio = load_audio(u.audio)
-            dur = len(audio) / 16000
-            for model, t in transcribers.items():
+            dur = len(audio) / SAMPLE_RATE
+            for model, pipe in pipelines.items():
                 cb = _FirstSegment()
-                tr = t.transcribe(audio, options, progress=cb)
+                tr = pipe.recognize(audio, options, progress=cb)
                 asr_s = time.perf_counter() - cb.t0
                 for spec in config.pipelines:
-                    pipe = pipelines[(model, spec)]
                     c0 = time.perf_counter()
-                    out = pipe.correct(tr)
-                    wall = asr_s + (time.perf_counter() - c0 if pipe.correctors else 0.0)
-                    runs.append(UttRun(bset.name, u.id, System(model, pipe.spec, "faster-whisper").label, u.text, out.text, dur, wall, cb.first, tuple(out.edits)))
+                    out = pipe.correct(tr, spec)
+                    wall = asr_s + (time.perf_counter() - c0 if modes.stages(spec) else 0.0)
+                    runs.append(UttRun(bset.name, u.id, System(model, specs[spec], "faster-whisper").label, u.text, out.text, dur, wall, cb.first, tuple(out.edits)))
                 if model in peers and (config.peer_limit is None or k < config.peer_limit):
                     t0 = time.perf_counter()
                     text = peers[model].transcribe_text(audio)
@@ -212,38 +213,38 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
             done += 1
             echo(f"[{done}/{total}] {bset.name} {u.id}")
 
-    long_form = _long_form(sets, transcribers, options, config, echo) if config.long_form_seconds > 0 else []
+    long_form = _long_form(sets, pipelines, options, config, echo) if config.long_form_seconds > 0 else []
     results = _summarise(sets, systems, runs, termsets, config.n_boot)
     machine["peak_rss_mb"] = round(rss_mb(peak=True), 1)
     machine["loadavg_end"] = machine_info()["loadavg"]
-    del transcribers, pipelines, peers
+    del pipelines, peers
     gc.collect()
     return BenchResult(config, machine, tuple(systems), tuple(loads), tuple(results), tuple(runs), tuple(long_form), {t.name: len(t.entries) for t in termsets}, tuple(notes))
 
 
-def _long_form(sets, transcribers, options, config: BenchConfig, echo: Echo) -> list[LongFormRun]:
+def _long_form(sets, pipelines, options, config: BenchConfig, echo: Echo) -> list[LongFormRun]:
     """Concatenate the sets' audio (0.3 s gaps) to ``long_form_seconds``; time sequential
     and batched decoding of it with each model, with the time to the first segment."""
     from dataclasses import replace
 
     from medasr.audio import load_audio
 
-    pieces, n, gap = [], 0, np.zeros(4800, dtype=np.float32)
+    pieces, n, gap = [], 0, np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
     for u in (u for s in sets for u in s.utterances):
-        if n >= config.long_form_seconds * 16000:
+        if n >= config.long_form_seconds * SAMPLE_RATE:
             break
         a = load_audio(u.audio)
         pieces += [a, gap]
         n += len(a) + len(gap)
-    audio = np.concatenate(pieces)[: int(config.long_form_seconds * 16000)]
+    audio = np.concatenate(pieces)[: int(config.long_form_seconds * SAMPLE_RATE)]
     out = []
-    for model, t in transcribers.items():
+    for model, pipe in pipelines.items():
         for mode, bs in (("sequential", 0), ("batched", config.batch_size)):
             cb = _FirstSegment()
-            t.transcribe(audio, replace(options, batch_size=bs), progress=cb)
+            pipe.recognize(audio, replace(options, batch_size=bs), progress=cb)
             wall = time.perf_counter() - cb.t0
-            out.append(LongFormRun(model, mode, bs, len(audio) / 16000, wall, cb.first))
-            echo(f"long-form {model} {mode}: {wall:.1f} s for {len(audio) / 16000:.0f} s")
+            out.append(LongFormRun(model, mode, bs, len(audio) / SAMPLE_RATE, wall, cb.first))
+            echo(f"long-form {model} {mode}: {wall:.1f} s for {len(audio) / SAMPLE_RATE:.0f} s")
     return out
 
 

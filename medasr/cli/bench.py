@@ -49,12 +49,12 @@ def run_cmd(sets, models, pipelines, peer, peer_limit, limit, long_form, batch_s
         n_boot=n_boot,
     )
     from medasr.bench.datasets import resolve_set
-    from medasr.pipeline import correction_stages
+    from medasr.correction.modes import stages
 
     for name in config.sets:  # fail on a bad set or pipeline before the slow set-up
         resolve_set(name, settings, limit=limit)
     for spec in config.pipelines:
-        correction_stages(spec)
+        stages(spec)
     terms = all_termsets(settings, build_vocab=True) if vocab_terms else [t for t in (medwer_terms(),) if t]
     result = run_bench(config, settings, termsets=terms, echo=lambda m: click.echo(m, err=True))
     paths = write_all(result, out_dir, [t for t in terms if t.name == "medwer"])

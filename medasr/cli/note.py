@@ -22,14 +22,15 @@ def note(transcript: str, fmt: str, output: Path | None, backend: str | None, mo
     """Structure TRANSCRIPT (medasr JSON, plain text, or - for stdin) into a note whose every item
     points at the transcript words it came from."""
     from medasr.config import Settings
-    from medasr.note import render, structure
+    from medasr.note import render
     from medasr.note.io import read_transcript
+    from medasr.pipeline import build_pipeline
 
     settings = Settings.resolve(
         {"note_backend": backend, "llm_url": llm_url, "llm_model": llm_model, "llm_timeout": llm_timeout, "vocab": vocab}
     )
     tr = read_transcript(transcript)
-    result = structure(tr, settings, mode=mode)
+    result = build_pipeline(settings).note(tr, mode=mode)  # the pipeline's structurer; no model loads
     text = render(result, fmt)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The work behind ``medasr transcribe``: load once, run each input, write outputs, summarise."""
+"""The work behind ``medasr transcribe``: one pipeline, each input run through it and written, a summary."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from medasr.audio import load_audio
+from medasr.audio import SAMPLE_RATE, load_audio
 from medasr.config import Settings
-from medasr.schema import Transcript
+from medasr.pipeline import Pipeline, Result
 
 log = logging.getLogger("medasr.cli")
 LONG_AUDIO_SECONDS = 120.0
@@ -52,71 +52,55 @@ class Progress:
 
 
 class TranscribeJob:
+    """One ``Pipeline`` (built on the first input) run over every input, and the summary line."""
+
     def __init__(self, settings: Settings, *, initial_prompt: str | None = None, hotwords: str | None = None,
-                 terms_file: Path | None = None, specialty: str | None = None) -> None:
+                 terms_file: Path | None = None, specialty: str | None = None, with_note: bool = False) -> None:
         self.settings = settings
-        self._pipeline = None
+        self._pipeline: Pipeline | None = None
         self._options = None
-        self.initial_prompt = initial_prompt
-        self.hotwords = hotwords
-        self.terms_file = terms_file
-        self.specialty = specialty
+        self.bias = dict(initial_prompt=initial_prompt, hotwords=hotwords, terms_file=terms_file, specialty=specialty)
+        self.with_note = with_note
+        self.ran = False  # the model is loaded once an input reached it
 
     @property
-    def pipeline(self):
+    def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             from medasr.pipeline import build_pipeline
 
-            self._pipeline = build_pipeline(f"asr+{self.settings.correct}", self.settings)
+            self._pipeline = build_pipeline(self.settings)
         return self._pipeline
 
     @property
     def options(self):
+        """The decoding options (with --terms/--specialty hotwords): made once, before the first input,
+        so a bad terms file stops the batch at once."""
         if self._options is None:
-            from medasr.asr.loader import options_from_settings
-
-            hotwords, prompt = self.hotwords, self.initial_prompt
-            if self.terms_file or self.specialty:
-                from medasr.vocab.biasing import bias_for
-
-                bias = bias_for(self.settings, terms_file=self.terms_file, specialty=self.specialty)
-                hotwords = " ".join(x for x in (hotwords, bias.hotwords) if x) or None
-                prompt = " ".join(x for x in (prompt, bias.initial_prompt) if x) or None
-            self._options = options_from_settings(self.settings, hotwords=hotwords, initial_prompt=prompt)
+            self._options = self.pipeline.options(**self.bias)
         return self._options
 
     def progress_bar(self, n_files: int) -> Progress:
         return Progress(n_files)
 
-    def run(self, inp, progress: Progress) -> Transcript:
+    def run(self, inp, progress: Progress) -> Result:
         if inp.path is None:
             audio = load_audio(sys.stdin.buffer.read(), label="<stdin>", max_seconds=self.settings.max_audio_seconds)
         else:
             audio = load_audio(inp.path, max_seconds=self.settings.max_audio_seconds)
-        progress.start_audio(inp.label, len(audio) / 16000)
+        progress.start_audio(inp.label, len(audio) / SAMPLE_RATE)
         try:
-            transcript = self.pipeline.run(audio, self.options, progress=progress.audio)
+            self.ran = True
+            result = self.pipeline.run(audio, self.options, progress=progress.audio, note=self.with_note, label=inp.label)
         finally:
             progress.end_audio()
-        log.debug("transcript of %s: %s", inp.label, transcript.text)
-        return transcript.with_changes(audio=inp.label)
+        log.debug("transcript of %s: %s", inp.label, result.transcript.text)
+        return result
 
-    def write(self, transcript: Transcript, stem: str, fmts: list[str], out_dir: Path, with_note: bool) -> list[Path]:
-        from medasr.writers import write_outputs
-
-        paths = write_outputs(transcript, stem, fmts, out_dir)
-        if with_note:
-            from medasr.note import render, structure
-
-            note = structure(transcript, self.settings)
-            for fmt, ext in (("md", "note.md"), ("json", "note.json")):
-                p = out_dir / f"{stem}.{ext}"
-                p.write_text(render(note, fmt), encoding="utf-8")
-                paths.append(p)
-        return paths
+    def write(self, result: Result, stem: str, fmts: list[str], out_dir: Path) -> list[Path]:
+        return self.pipeline.write(result, stem, fmts, out_dir)
 
     def summary(self, n_ok: int, n_failed: int, audio_seconds: float, wall: float) -> str:
-        info = self._pipeline.transcriber.info if self._pipeline else None
+        info = self.pipeline.transcriber.info if self.ran else None
         rtf = wall / audio_seconds if audio_seconds > 0 else 0.0
         speed = f"{audio_seconds / wall:.1f}x real time" if wall > 0 and audio_seconds > 0 else "n/a"
         model = f"{info.name} ({info.source})" if info else self.settings.model
@@ -124,4 +108,3 @@ class TranscribeJob:
         failed = f", {n_failed} failed" if n_failed else ""
         return (f"medasr: {n_ok} file{'s' if n_ok != 1 else ''}{failed}; audio {audio_seconds:.1f} s, wall {wall:.1f} s, "
                 f"RTF {rtf:.3f} ({speed}); model {model}; device {device}; correct {self.settings.correct}")
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from medasr.config import Settings
+from medasr.correction.modes import MODES
 
 
 @click.command()
@@ -13,7 +14,7 @@ from medasr.config import Settings
 @click.option("--model", default=None, help="Model name or CTranslate2 folder (default tiny.en; MEDASR_MODEL).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Device (MEDASR_DEVICE).")
 @click.option("--compute-type", default=None, help="CTranslate2 compute type (auto: float16 on cuda, int8 on cpu).")
-@click.option("--correct", type=click.Choice(["none", "lexicon", "bart", "both"]), default=None, help="Default correction for REST requests.")
+@click.option("--correct", type=click.Choice(MODES), default=None, help="Default correction for REST requests.")
 @click.option("--max-sessions", type=int, default=None, help="Concurrent websocket sessions; more are refused with 'server_busy' (default 4).")
 @click.option("--max-frame-kb", type=int, default=1024, show_default=True, help="Largest websocket audio frame.")
 @click.option("--max-session-minutes", type=float, default=120.0, show_default=True, help="Audio per websocket session.")
@@ -30,8 +31,7 @@ def serve(host, port, model, device, compute_type, correct, max_sessions, max_fr
     import uvicorn
 
     from medasr.ui.app import create_app
-    from medasr.ui.protocol import ServeLimits
-    from medasr.ui.server import WS_MAX_SIZE
+    from medasr.ui.protocol import WS_MAX_SIZE, ServeLimits
 
     settings = Settings.resolve({"host": host, "port": port, "model": model, "device": device, "compute_type": compute_type,
                                  "correct": correct, "max_sessions": max_sessions})

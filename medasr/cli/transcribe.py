@@ -13,7 +13,8 @@ import click
 
 from medasr.audio import AUDIO_EXTENSIONS
 from medasr.config import Settings
-from medasr.errors import AudioError, MedasrError
+from medasr.correction.modes import MODES
+from medasr.errors import AudioError, InputError, MedasrError
 from medasr.writers import WRITERS
 
 log = logging.getLogger("medasr.cli")
@@ -88,7 +89,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 @click.option("--specialty", help="Bias recognition towards a specialty's vocabulary (see medasr vocab).")
 @click.option("--batch-size", type=click.IntRange(min=0), help="Use faster-whisper's batched pipeline with this batch size (0: sequential). [default: 0]")
 @click.option("--threads", type=click.IntRange(min=0), help="CPU threads for CTranslate2 (0: its default).")
-@click.option("--correct", type=click.Choice(["none", "lexicon", "bart", "both"]), help="Correct medical terms after recognition. [default: none]")
+@click.option("--correct", type=click.Choice(MODES), help="Correct medical terms after recognition. [default: none]")
 @click.option("--note", "with_note", is_flag=True, help="Also structure a clinical note (written as <name>.note.md and <name>.note.json).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="TOML config file (default: $MEDASR_HOME/config.toml).")
 def transcribe(paths, formats, output_dir, model, device, compute_type, beam_size, language, vad, word_timestamps,
@@ -110,7 +111,10 @@ def transcribe(paths, formats, output_dir, model, device, compute_type, beam_siz
 
     from medasr.cli.run import TranscribeJob
 
-    job = TranscribeJob(settings, initial_prompt=initial_prompt, hotwords=hotwords, terms_file=terms_file, specialty=specialty)
+    job = TranscribeJob(settings, initial_prompt=initial_prompt, hotwords=hotwords, terms_file=terms_file, specialty=specialty,
+                        with_note=with_note)
+    options = job.options  # a bad --terms file or --specialty stops here, before any input
+    log.debug("options: %s", options)
     failures = len(errors)
     t_start = time.perf_counter()
     audio_seconds = 0.0
@@ -118,21 +122,25 @@ def transcribe(paths, formats, output_dir, model, device, compute_type, beam_siz
     try:
         for inp in inputs:
             try:
-                transcript = job.run(inp, progress)
+                result = job.run(inp, progress)
             except AudioError as e:
                 failures += 1
                 progress.write(f"medasr: error: {e}")
                 continue
+            except InputError as e:  # --note on a transcript with no words
+                failures += 1
+                progress.write(f"medasr: error: {inp.label}: {e}")
+                continue
             except MedasrError:
                 raise  # model/config problems stop the batch: every file would fail the same way
-            audio_seconds += transcript.duration
+            audio_seconds += result.transcript.duration
             if to_stdout:
                 from medasr.writers import get_writer
 
-                sys.stdout.write(get_writer(fmts[0]).format(transcript))
+                sys.stdout.write(get_writer(fmts[0]).format(result.transcript))
                 sys.stdout.flush()
             else:
-                job.write(transcript, inp.stem, fmts, out_dir, with_note)
+                job.write(result, inp.stem, fmts, out_dir)
     finally:
         progress.close()
     wall = time.perf_counter() - t_start

@@ -12,14 +12,17 @@ from typing import Any
 
 from medasr.asr.base import Transcriber
 from medasr.config import Settings
+from medasr.pipeline import Pipeline
 from medasr.ui.protocol import ServeLimits
 
 log = logging.getLogger("medasr.ui")
 
 
-def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcriber: Transcriber | None = None, ui: bool = True) -> Any:
-    """The FastAPI app. ``transcriber`` is for tests and embedding; by default the lifespan
-    loads ``settings.model`` with ``medasr.asr.loader.load_transcriber``."""
+def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcriber: Transcriber | None = None,
+               pipeline: Pipeline | None = None, ui: bool = True) -> Any:
+    """The FastAPI app. Every route, the websocket and the Gradio app run one ``Pipeline``:
+    ``pipeline`` (or one built around ``transcriber``) for tests and embedding; by default the
+    lifespan builds it from ``settings`` and loads ``settings.model``."""
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
     from starlette.concurrency import run_in_threadpool
@@ -32,7 +35,7 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        app.state.services = await run_in_threadpool(Services.load, settings, limits, transcriber)
+        app.state.services = await run_in_threadpool(Services.load, settings, limits, transcriber, pipeline)
         yield
 
     app = FastAPI(title="medasr", version=_version(), lifespan=lifespan,

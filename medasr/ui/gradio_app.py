@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from medasr.correction.modes import MODES
 from medasr.errors import MedasrError
+from medasr.pipeline import Pipeline, Result
 from medasr.schema import Transcript
 
 log = logging.getLogger("medasr.ui.gradio")
-CORRECT_CHOICES = ["none", "lexicon", "bart", "both"]
 EDIT_HEADERS = ["heard", "became", "why", "source", "score", "applied"]
 
 
@@ -48,48 +49,21 @@ def edit_rows(t: Transcript) -> list[list[Any]]:
     return [[e.before, e.after, e.reason, e.source, round(e.score, 3), e.applied] for e in t.edits]
 
 
-def _downloads(t: Transcript, note: Any) -> list[str]:
-    from medasr.writers import get_writer
-
+def _downloads(pipeline: Pipeline, t: Transcript, note: Any) -> list[str]:
     d = Path(tempfile.mkdtemp(prefix="medasr-ui-"))
     stem = Path(t.audio or "transcript").stem or "transcript"
-    paths = []
-    for fmt in ("txt", "json", "srt"):
-        w = get_writer(fmt)
-        p = d / f"{stem}.{w.extension}"
-        p.write_text(w.format(t), encoding="utf-8")
-        paths.append(str(p))
-    if note is not None:
-        from medasr.note import render
-
-        for fmt, ext in (("md", "note.md"), ("json", "note.json"), ("fhir", "fhir.json")):
-            p = d / f"{stem}.{ext}"
-            p.write_text(render(note, fmt), encoding="utf-8")
-            paths.append(str(p))
-    return paths
-
-
-def _to_16k(sr: int, data: np.ndarray) -> np.ndarray:
-    from medasr.ui.protocol import resample
-
-    a = np.asarray(data)
-    if a.ndim == 2:
-        a = a.mean(axis=1)
-    if np.issubdtype(a.dtype, np.integer):
-        a = a.astype(np.float32) / float(np.iinfo(a.dtype).max)
-    return resample(a.astype(np.float32), int(sr))
+    return [str(p) for p in pipeline.write(Result(t, note), stem, ["txt", "json", "srt"], d, note_formats=("md", "json", "fhir"))]
 
 
 class LiveSession:
-    """A StreamingTranscriber decoded by its own thread, so the microphone callback returns at
-    once and never drops audio while a decode runs."""
+    """The pipeline's streaming session (``Pipeline.stream``) decoded by its own thread, so the
+    microphone callback returns at once and never drops audio while a decode runs."""
 
-    def __init__(self, transcriber: Any, options: Any) -> None:
+    def __init__(self, pipeline: Pipeline, options: Any) -> None:
         import threading
 
-        from medasr.asr.streaming import StreamingTranscriber
-
-        self.stream = StreamingTranscriber(transcriber, options)
+        self.pipeline = pipeline
+        self.stream = pipeline.stream(options)
         self.text = ""
         self.error: str | None = None
         self._stop = threading.Event()
@@ -122,54 +96,55 @@ class LiveSession:
         self.stream.finish()
         return self.stream.transcript()
 
+    def finish(self, correct: str | None = None) -> Transcript:
+        """Stop, then correct the dictation with the same pipeline (``Pipeline.process``)."""
+        return self.pipeline.process(self.close(), correct=correct).with_changes(audio="dictation")
+
 
 def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical") -> Any:
-    """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily)."""
+    """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily): every
+    action runs through its one ``Pipeline`` (``using`` the model and device chosen here)."""
     import gradio as gr
 
-    def transcriber_for(model: str, device: str) -> Any:
-        svc = get_services()
-        if model == svc.transcriber.info.name and device in ("auto", svc.transcriber.info.device):
-            return svc.transcriber
-        from medasr.asr.loader import load_transcriber
+    from medasr.audio import pcm_samples
+    from medasr.ui.services import note_views
 
-        return load_transcriber(svc.settings.with_overrides(model=model, device=device))
+    def pipeline_for(model: str, device: str) -> Pipeline:
+        return get_services().pipeline.using(model=model, device=device)
+
+    def options(language: str) -> Any:
+        return get_services().pipeline.options(language=language.strip() or None)
 
     def run(audio_path: str | None, model: str, device: str, correct: str, want_note: bool, language: str) -> tuple:
         if not audio_path:
             raise gr.Error("No audio yet: record something or upload a file first.")
-        from medasr.audio import load_audio
-
-        svc = get_services()
         try:
-            audio = load_audio(audio_path, label=Path(audio_path).name, max_seconds=svc.settings.max_audio_seconds)
-            tr = transcriber_for(model, device)
-            t = tr.transcribe(audio, svc.options(language=language.strip() or None))
-            t = svc.correct(t, correct).with_changes(audio=Path(audio_path).name)
-            return _outputs(svc, t, want_note)
+            pipe = pipeline_for(model, device)
+            t = pipe.run(audio_path, options(language), correct=correct, label=Path(audio_path).name).transcript
+            return _outputs(pipe, t, want_note)
         except MedasrError as e:
             raise gr.Error(str(e)) from None
 
-    def _outputs(svc: Any, t: Transcript, want_note: bool) -> tuple:
+    def _outputs(pipe: Pipeline, t: Transcript, want_note: bool) -> tuple:
         note_md, note_json, note = "", None, None
         if want_note and t.text.strip():
             try:
-                res = svc.note(t)
-                note, note_md, note_json = res.note, res.markdown, res.json
+                note = pipe.note(t)
+                views = note_views(note)
+                note_md, note_json = views["markdown"], views["json"]
             except MedasrError as e:
                 note_md = f"**The note could not be made:** {e}"
         if not t.text.strip():
             gr.Warning("No speech was recognised in this audio.")
-        return t.text, highlight(t), edit_rows(t), note_md, note_json, _downloads(t, note)
+        return t.text, highlight(t), edit_rows(t), note_md, note_json, _downloads(pipe, t, note)
 
     def live(chunk: Any, state: Any, model: str, device: str, language: str) -> tuple:
         if chunk is None:
             return state, gr.update()
         if state is None:
-            svc = get_services()
-            state = LiveSession(transcriber_for(model, device), svc.options(language=language.strip() or None))
+            state = LiveSession(pipeline_for(model, device), options(language))
         sr, data = chunk
-        state.feed(_to_16k(sr, data))
+        state.feed(pcm_samples(data, sr))
         if state.error:
             raise gr.Error(state.error)
         return state, state.text
@@ -177,10 +152,9 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
     def live_done(state: Any, correct: str, want_note: bool) -> tuple:
         if state is None:
             raise gr.Error("Nothing was recorded.")
-        svc = get_services()
         try:
-            t = svc.correct(state.close(), correct).with_changes(audio="dictation")
-            return (None, *_outputs(svc, t, want_note))
+            t = state.finish(correct)
+            return (None, *_outputs(state.pipeline, t, want_note))
         except MedasrError as e:
             raise gr.Error(str(e)) from None
 
@@ -190,7 +164,7 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
             with gr.Row():
                 model = gr.Dropdown(["tiny.en-medical", "tiny.en", "base"], value=default_model, label="Model", allow_custom_value=True)
                 device = gr.Dropdown(["auto", "cpu", "cuda"], value="auto", label="Device")
-                correct = gr.Dropdown(CORRECT_CHOICES, value="none", label="Correction")
+                correct = gr.Dropdown(list(MODES), value="none", label="Correction")
                 want_note = gr.Checkbox(value=True, label="Make a note")
                 language = gr.Textbox(value="", label="Language (blank: automatic)", max_lines=1)
         state = gr.State(None)

@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from medasr.asr.base import SAMPLE_RATE
+from medasr.audio import PCM_ENCODINGS, SAMPLE_RATE, decode_pcm
+from medasr.correction.modes import MODES, parse_mode
+from medasr.errors import AudioError, ConfigError
 from medasr.schema import Word
 
-ENCODINGS = ("pcm_s16le", "f32le")
-CORRECT_MODES = ("none", "lexicon", "bart", "both")
+ENCODINGS = tuple(PCM_ENCODINGS)
+WS_MAX_SIZE = 64 << 20  # uvicorn's own frame cap; ours (ServeLimits.max_frame_bytes) answers first
 
 # error code -> websocket close code (RFC 6455 section 7.4.1)
 CLOSE_CODES: dict[str, int] = {
@@ -102,13 +104,10 @@ class ClientConfig:
         enc = d.get("encoding", "pcm_s16le")
         if enc not in ENCODINGS:
             raise ProtocolError("bad_encoding", f"encoding must be one of {', '.join(ENCODINGS)}, not {enc!r}")
-        correct = d.get("correct", "none")
-        if correct is True:
-            correct = "lexicon"
-        elif correct is False or correct is None:
-            correct = "none"
-        if correct not in CORRECT_MODES:
-            raise ProtocolError("bad_config", f"correct must be true, false or one of {', '.join(CORRECT_MODES)}, not {correct!r}")
+        try:
+            correct = parse_mode(d.get("correct", "none"))
+        except ConfigError:
+            raise ProtocolError("bad_config", f"correct must be true, false or one of {', '.join(MODES)}, not {d.get('correct')!r}") from None
         for key in ("language", "hotwords", "prompt"):
             if d.get(key) is not None and not isinstance(d[key], str):
                 raise ProtocolError("bad_config", f"{key} must be a string or null")
@@ -123,29 +122,13 @@ class ClientConfig:
         return 2 if self.encoding == "pcm_s16le" else 4
 
     def decode(self, data: bytes) -> np.ndarray:
-        """One binary frame -> 16 kHz mono float32."""
+        """One binary frame -> 16 kHz mono float32 (``medasr.audio.decode_pcm``)."""
         if len(data) % self.bytes_per_sample:
             raise ProtocolError("odd_bytes", f"a {self.encoding} frame must hold whole {self.bytes_per_sample}-byte samples; got {len(data)} bytes")
-        if self.encoding == "pcm_s16le":
-            audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-        else:
-            audio = np.frombuffer(data, dtype="<f4").astype(np.float32)
-            if audio.size and (not np.all(np.isfinite(audio)) or float(np.max(np.abs(audio))) > 16.0):
-                raise ProtocolError("bad_audio", "f32le samples must be finite floats in [-1, 1]: is this really f32le?")
-        return resample(audio, self.sample_rate)
-
-
-def resample(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Resample to 16 kHz per frame: a box low-pass when downsampling, then linear
-    interpolation (cheap, and good enough for speech recognition)."""
-    if rate == SAMPLE_RATE or audio.size == 0:
-        return audio
-    k = int(round(rate / SAMPLE_RATE))
-    if k > 1:
-        audio = np.convolve(audio, np.full(k, 1.0 / k, dtype=np.float32), mode="same")
-    n = max(1, int(round(audio.size * SAMPLE_RATE / rate)))
-    x = np.linspace(0.0, audio.size - 1, n)
-    return np.interp(x, np.arange(audio.size), audio).astype(np.float32)
+        try:
+            return decode_pcm(data, self.encoding, self.sample_rate)
+        except AudioError as e:
+            raise ProtocolError("bad_audio", str(e)) from None
 
 
 def word_dict(w: Word) -> dict[str, Any]:

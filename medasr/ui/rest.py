@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from medasr.correction.modes import parse_mode
 from medasr.errors import AudioError, ConfigError, InputError, MedasrError
-from medasr.schema import Transcript
-from medasr.ui.services import Services
+from medasr.schema import Note, Transcript
+from medasr.ui.services import Services, note_views
 
 log = logging.getLogger("medasr.ui.rest")
 router = APIRouter()
@@ -97,8 +98,6 @@ async def transcriptions(
     note: Annotated[str | None, Form()] = None,
     hotwords: Annotated[str | None, Form()] = None,
 ) -> Response:
-    from medasr.audio import load_audio
-
     form = await request.form()
     granularities = [str(g) for g in form.getlist("timestamp_granularities[]") + form.getlist("timestamp_granularities")]
     if response_format not in FORMATS:
@@ -110,25 +109,24 @@ async def transcriptions(
     if model not in ("whisper-1", served, "", None):
         raise ApiError(404, f"model {model!r} is not loaded; this server serves {served!r} (also answers to 'whisper-1')", param="model", code="model_not_found")
     want_note = _bool(note, "note")
-    mode = (correct or svc.settings.correct or "none").strip().lower()
-    if mode in ("true", "1", "yes"):
-        mode = "lexicon"
-    if mode in ("false", "0", "no", ""):
-        mode = "none"
+    try:
+        mode = parse_mode(correct or svc.settings.correct)  # blank: the server's default
+    except ConfigError as e:
+        raise ApiError(400, str(e), param="correct", code="bad_option") from None
     data = await file.read()
     label = file.filename or "upload"
+    pipe = svc.pipeline
     try:
-        audio = await run_in_threadpool(load_audio, data, label=label, max_seconds=svc.settings.max_audio_seconds)
-        options = svc.options(language=language, prompt=prompt, hotwords=hotwords)
-        t = await run_in_threadpool(svc.transcribe, audio, options, correct=mode, label=label)
-        note_res = await run_in_threadpool(svc.note, t) if want_note else None
+        options = pipe.options(language=language, initial_prompt=prompt, hotwords=hotwords)
+        res = await run_in_threadpool(pipe.run, data, options, correct=mode, note=want_note, label=label)
     except MedasrError as e:
         raise from_medasr(e) from None
+    t = res.transcript
     log.info("transcribed %s: %.1f s audio, %d segments, format %s", label, t.duration, len(t.segments), response_format)
-    return _format(t, response_format, granularities, note_res)
+    return _format(t, response_format, granularities, res.note)
 
 
-def _format(t: Transcript, fmt: str, granularities: list[str], note_res: Any) -> Response:
+def _format(t: Transcript, fmt: str, granularities: list[str], note: Note | None) -> Response:
     from medasr.writers import get_writer
 
     if fmt == "text":
@@ -149,8 +147,8 @@ def _format(t: Transcript, fmt: str, granularities: list[str], note_res: Any) ->
     extras: dict[str, Any] = {}
     if t.edits:
         extras["edits"] = [e.to_dict() for e in t.edits]
-    if note_res is not None:
-        extras["note"] = {"markdown": note_res.markdown, "json": note_res.json}
+    if note is not None:
+        extras["note"] = note_views(note)
     if extras or fmt == "verbose_json":
         extras["transcript"] = t.to_dict()
         body["medasr"] = extras
@@ -177,10 +175,11 @@ async def notes(request: Request, svc: Svc) -> Response:
     except (KeyError, TypeError, ValueError) as e:
         raise ApiError(400, f"'transcript' is not a medasr transcript: {e}", param="transcript") from None
     try:
-        res = await run_in_threadpool(svc.note, t)
-        out: dict[str, Any] = {"note": res.json, "markdown": res.markdown}
+        note = await run_in_threadpool(svc.pipeline.note, t)
+        views = note_views(note)
+        out: dict[str, Any] = {"note": views["json"], "markdown": views["markdown"]}
         if fmt == "fhir":
-            out["fhir"] = json.loads(await run_in_threadpool(render, res.note, "fhir"))
+            out["fhir"] = json.loads(await run_in_threadpool(render, note, "fhir"))
     except MedasrError as e:
         raise from_medasr(e) from None
     return JSONResponse(out)

@@ -1,50 +1,52 @@
-"""What the server and the Gradio app share: the loaded model, correctors, the note
-structurer, and the count of live streaming sessions. Built once, in the app's lifespan."""
+"""What the server and the Gradio app share: the one ``Pipeline`` (model, correctors, note
+structurer), the limits, and the count of live streaming sessions. Built once, in the app's lifespan."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from medasr.asr.base import TranscribeOptions, Transcriber
+from medasr.asr.base import Transcriber
 from medasr.config import Settings
-from medasr.errors import ConfigError
-from medasr.schema import Transcript
+from medasr.pipeline import Pipeline, build_pipeline
+from medasr.schema import Note
 from medasr.ui.protocol import ServeLimits
 
 log = logging.getLogger("medasr.ui")
 
 
-@dataclass(frozen=True)
-class NoteResult:
-    note: Any  # medasr.schema.Note
-    markdown: str
-    json: dict[str, Any]
+def note_views(note: Note) -> dict[str, Any]:
+    """The note as the server and the app show it: Markdown and its JSON."""
+    from medasr.note import render
+
+    return {"markdown": render(note, "md"), "json": json.loads(render(note, "json"))}
 
 
 @dataclass
 class Services:
     settings: Settings
-    transcriber: Transcriber
+    pipeline: Pipeline
     limits: ServeLimits = field(default_factory=ServeLimits)
     started: float = field(default_factory=time.time)
-    _pipelines: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sessions: int = 0
 
     @classmethod
-    def load(cls, settings: Settings, limits: ServeLimits | None = None, transcriber: Transcriber | None = None) -> Services:
-        if transcriber is None:
-            from medasr.asr.loader import load_transcriber
+    def load(cls, settings: Settings, limits: ServeLimits | None = None, transcriber: Transcriber | None = None,
+             pipeline: Pipeline | None = None) -> Services:
+        """Build the pipeline (``pipeline`` or ``transcriber`` are for tests and embedding) and load its model now."""
+        pipeline = pipeline or build_pipeline(settings, transcriber=transcriber)
+        info = pipeline.transcriber.info
+        log.info("serving model %s (%s) on %s", info.name, info.source, info.device)
+        return cls(settings=settings, pipeline=pipeline, limits=limits or ServeLimits(max_sessions=settings.max_sessions))
 
-            transcriber = load_transcriber(settings)
-        log.info("serving model %s (%s) on %s", transcriber.info.name, transcriber.info.source, transcriber.info.device)
-        return cls(settings=settings, transcriber=transcriber, limits=limits or ServeLimits(max_sessions=settings.max_sessions))
+    @property
+    def transcriber(self) -> Transcriber:
+        return self.pipeline.transcriber
 
     # -- sessions --------------------------------------------------------------------------
     def try_open_session(self) -> bool:
@@ -61,45 +63,6 @@ class Services:
     @property
     def sessions(self) -> int:
         return self._sessions
-
-    # -- work ------------------------------------------------------------------------------
-    def options(self, *, language: str | None = None, prompt: str | None = None, hotwords: str | None = None, **kw: Any) -> TranscribeOptions:
-        from medasr.asr.loader import options_from_settings
-
-        return options_from_settings(self.settings, language=language or self.settings.language, initial_prompt=prompt, hotwords=hotwords, **kw)
-
-    def transcribe(self, audio: np.ndarray, options: TranscribeOptions, *, correct: str = "none", label: str | None = None) -> Transcript:
-        t = self.transcriber.transcribe(audio, options)
-        t = self.correct(t, correct)
-        return t.with_changes(audio=label) if label else t
-
-    def correct(self, transcript: Transcript, mode: str) -> Transcript:
-        """Run the correctors named by ``mode`` (none, lexicon, bart, both) over a transcript."""
-        mode = mode or "none"
-        if mode == "none":
-            return transcript
-        with self._lock:
-            pipe = self._pipelines.get(mode)
-        if pipe is None:
-            from medasr.pipeline import build_pipeline
-
-            try:
-                pipe = build_pipeline(f"asr+{mode}", self.settings, transcriber=self.transcriber)
-            except ConfigError:
-                raise
-            except Exception as e:  # a corrector that cannot load (missing vocabulary, model)
-                raise ConfigError(f"correction {mode!r} is not available here: {e}") from None
-            with self._lock:
-                self._pipelines[mode] = pipe
-        return pipe.correct(transcript)
-
-    def note(self, transcript: Transcript) -> NoteResult:
-        import json
-
-        from medasr.note import render, structure
-
-        note = structure(transcript, self.settings)
-        return NoteResult(note=note, markdown=render(note, "md"), json=json.loads(render(note, "json")))
 
     def health(self) -> dict[str, Any]:
         info = self.transcriber.info

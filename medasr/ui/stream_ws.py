@@ -24,7 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from medasr.asr.streaming import StreamingTranscriber, StreamUpdate
 from medasr.errors import MedasrError
 from medasr.ui.protocol import ClientConfig, ProtocolError, word_dict
-from medasr.ui.services import Services
+from medasr.ui.services import Services, note_views
 
 log = logging.getLogger("medasr.ui.stream")
 _ids = itertools.count(1)
@@ -77,8 +77,8 @@ class _Session:
             raise ProtocolError("audio_before_config", "audio arrived before the config frame; send {\"type\": \"config\", ...} first")
         self.config = ClientConfig.parse(msg.get("text") or "")
         cfg = self.config
-        options = self.services.options(language=cfg.language, prompt=cfg.prompt, hotwords=cfg.hotwords)
-        self.stream = StreamingTranscriber(self.services.transcriber, options)
+        pipe = self.services.pipeline
+        self.stream = pipe.stream(pipe.options(language=cfg.language, initial_prompt=cfg.prompt, hotwords=cfg.hotwords))
         log.info("session %s: %s at %d Hz, correct=%s, note=%s", self.id, cfg.encoding, cfg.sample_rate, cfg.correct, cfg.note)
         await self.send({"type": "ready", "session_id": self.id, "model": self.services.transcriber.info.name,
                          "sample_rate": cfg.sample_rate, "encoding": cfg.encoding, "limits": self.limits.to_dict()})
@@ -147,15 +147,15 @@ class _Session:
         await self.emit(u)
         transcript = self.stream.transcript()
         out: dict[str, Any] = {"type": "final", "session_id": self.id}
+        pipe = self.services.pipeline
         try:
-            transcript = await run_in_threadpool(self.services.correct, transcript, self.config.correct)
+            transcript = await run_in_threadpool(pipe.process, transcript, correct=self.config.correct)
         except MedasrError as e:
             out["correction_error"] = str(e)
         out.update({"text": transcript.text, "transcript": transcript.to_dict(), "edits": [e.to_dict() for e in transcript.edits]})
         if self.config.note:
             try:
-                res = await run_in_threadpool(self.services.note, transcript)
-                out["note"] = {"markdown": res.markdown, "json": res.json}
+                out["note"] = note_views(await run_in_threadpool(pipe.note, transcript))
             except MedasrError as e:
                 out["note_error"] = str(e)
         await self.send(out)

@@ -1,4 +1,5 @@
-"""Run the app with uvicorn in a thread (tests, benchmarks, embedding) on a free port of 127.0.0.1."""
+"""``run_in_thread(app)``: uvicorn serving an app from a daemon thread on a free port of 127.0.0.1
+(the tests' and benchmarks' real server, and a way to embed one). ``medasr serve`` runs uvicorn itself."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from medasr.errors import ConfigError
+from medasr.ui.protocol import WS_MAX_SIZE
 
 log = logging.getLogger("medasr.ui")
-WS_MAX_SIZE = 64 << 20  # uvicorn's own frame cap; ours (ServeLimits.max_frame_bytes) answers first
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,7 +34,7 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def start_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0) -> RunningServer:
+def run_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0) -> RunningServer:
     """Start uvicorn serving ``app`` in a daemon thread; return once it accepts requests."""
     import uvicorn
 
