@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from medasr.asr.base import SAMPLE_RATE, TranscribeOptions
+from medasr.asr.base import TranscribeOptions
+from medasr.audio import SAMPLE_RATE
 from medasr.asr.streaming import StreamConfig, StreamingTranscriber
 from medasr.schema import ModelInfo, Segment, Transcript, Word
 from medasr.ui.protocol import ClientConfig, ProtocolError

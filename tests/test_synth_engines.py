@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from medasr.audio import resample
 from medasr.errors import BackendError, ConfigError
 from medasr.synth import augment
 from medasr.synth.engines import VoiceParams, get_engine
@@ -103,7 +104,7 @@ def test_kokoro_assembles_model_once_with_checksum_and_blends_styles(tmp_path: P
 def _speech(session_home: Path) -> np.ndarray:
     _need("espeak-ng")
     a, sr = get_engine("espeak-ng", session_home).synthesize(TEXT, Voice("espeak-ng", "en-us+m1"), VoiceParams())
-    return augment.resample(a, sr)
+    return resample(a, sr)
 
 
 def test_each_augmentation_step_changes_the_audio_as_recorded(session_home: Path) -> None:

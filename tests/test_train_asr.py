@@ -179,7 +179,7 @@ def test_merge_cli_interpolates_a_run_with_its_base_and_registers_it(tiny_run, c
 
 
 def test_release_copies_the_int8_export_with_card_and_manifest_entry(tiny_run, cli, tmp_path: Path) -> None:
-    from medasr.train.export import sha256_file
+    from medasr.files import sha256_file
 
     models = tmp_path / "models"
     models.mkdir()

@@ -86,7 +86,7 @@ def test_render_espeak_and_flite_at_16k_and_refuse_others() -> None:
     audio = ga.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
     assert set(audio) == {"r0", "r1"}  # festival cannot be made on the device: counted, not fatal
     for a in audio.values():
-        assert a.dtype == np.float32 and 0.8 < a.size / ga.SR < 5 and 0.45 < np.abs(a).max() <= 0.5
+        assert a.dtype == np.float32 and 0.8 < a.size / ga.SAMPLE_RATE < 5 and 0.45 < np.abs(a).max() <= 0.5
     with pytest.raises(ValueError, match="espeak-ng and flite only"):
         ga.render_one(rows[2], [ESPEAK], [FLITE])
 
@@ -150,7 +150,7 @@ def test_train_few_steps_then_assemble_into_a_working_model(tmp_path: Path, tts_
     rows = [_row(0, "Start metformin 500 mg twice daily."), _row(1, "The patient is stable.", "flite", "slt"),
             _row(2, "Please take a deep breath.", split="dev")]
     audio = ga.render_plan(rows, [ESPEAK], [FLITE], jobs=2)
-    dur = {k: v.size / ga.SR for k, v in audio.items()}
+    dur = {k: v.size / ga.SAMPLE_RATE for k, v in audio.items()}
     clips = {s: ga.make_clips([r for r in rows if r["split"] == s], dur, pack_seconds=0, single_share=0, seed=0) for s in ("train", "dev")}
     cfg = gf.GpuTrainConfig(out=tmp_path / "run", base=base, epochs=1, batch_size=2, lr=1e-6, warmup=1, eval_every=1, device="cpu")
     summary = gf.train(cfg, clips, audio)

@@ -11,8 +11,6 @@ import numpy as np
 from medasr.errors import ConfigError
 from medasr.schema import ModelInfo, Transcript
 
-SAMPLE_RATE = 16000
-
 
 @dataclass(frozen=True)
 class TranscribeOptions:

@@ -7,8 +7,9 @@ import time
 
 import numpy as np
 
-from medasr.asr.base import SAMPLE_RATE, ProgressFn, TranscribeOptions
+from medasr.asr.base import ProgressFn, TranscribeOptions
 from medasr.asr.models import ResolvedModel
+from medasr.audio import SAMPLE_RATE
 from medasr.schema import ModelInfo, Segment, Transcript, Word, word_id
 
 log = logging.getLogger("medasr.asr")

@@ -14,9 +14,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from medasr.asr.manifest import ModelEntry, load_manifest, load_registry, models_root, sha256_file
+from medasr.asr.manifest import ModelEntry, load_manifest, load_registry, models_root
 from medasr.config import Settings
 from medasr.errors import ModelIntegrityError, ModelNotFoundError
+from medasr.files import sha256_file
 
 log = logging.getLogger("medasr.asr.models")
 CT2_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from medasr.asr.base import SAMPLE_RATE, TranscribeOptions, Transcriber
+from medasr.asr.base import TranscribeOptions, Transcriber
+from medasr.audio import SAMPLE_RATE
 from medasr.schema import Segment, Transcript, Word, word_id
 
 log = logging.getLogger("medasr.asr.streaming")

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from medasr.audio import SAMPLE_RATE
 from medasr.config import Settings
 from medasr.errors import BackendError
 
 log = logging.getLogger("medasr.bench")
-
-SAMPLE_RATE = 16000
 
 
 def peer_available() -> str | None:

@@ -55,14 +55,6 @@ def _part_files(spec: BundledLLM) -> list[Path]:
     return files
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def llm_dir(settings: Settings, spec: BundledLLM = DEFAULT_LLM) -> Path:
     return Path(settings.home) / "models" / "llm" / spec.name
 

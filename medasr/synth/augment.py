@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from medasr.audio import SAMPLE_RATE, resample
 from medasr.errors import BackendError, ConfigError
 
-SR = 16000
 NOISE_COLOURS = ("white", "pink", "brown", "babble")
 # codec -> (ffmpeg encode args, ffmpeg decode input args)
 CODECS: dict[str, tuple[list[str], list[str]]] = {
@@ -91,19 +91,19 @@ def _speed(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
 
 
 def _tempo(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
-    return _ffmpeg(x, ["-f", "f32le", "-ar", str(SR), "-ac", "1", "-i", "pipe:0", "-filter:a", f"atempo={s['factor']}", "-f", "f32le", "pipe:1"])
+    return _ffmpeg(x, ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", "-filter:a", f"atempo={s['factor']}", "-f", "f32le", "pipe:1"])
 
 
 def _room(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
     import pyroomacoustics as pra
 
     e_abs, max_order = pra.inverse_sabine(s["rt60"], s["dims"])
-    room = pra.ShoeBox(s["dims"], fs=SR, materials=pra.Material(e_abs), max_order=min(max_order, 10))
+    room = pra.ShoeBox(s["dims"], fs=SAMPLE_RATE, materials=pra.Material(e_abs), max_order=min(max_order, 10))
     room.add_source(s["source"], signal=x)
     room.add_microphone(s["mic"])
     room.simulate()
     y = room.mic_array.signals[0]
-    y = y[: len(x) + int(s["rt60"] * SR * 0.5)]
+    y = y[: len(x) + int(s["rt60"] * SAMPLE_RATE * 0.5)]
     peak_in, peak_out = float(np.max(np.abs(x))), float(np.max(np.abs(y)))
     return y * (peak_in / peak_out) if peak_out > 0 else y
 
@@ -161,7 +161,7 @@ def _gain(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
 def _telephone(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
     from scipy.signal import butter, resample_poly, sosfiltfilt
 
-    sos = butter(4, [s["low_hz"], s["high_hz"]], btype="bandpass", fs=SR, output="sos")
+    sos = butter(4, [s["low_hz"], s["high_hz"]], btype="bandpass", fs=SAMPLE_RATE, output="sos")
     y = resample_poly(resample_poly(sosfiltfilt(sos, x), 1, 2), 2, 1)
     return y[: len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
 
@@ -169,8 +169,8 @@ def _telephone(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
 def _codec(x: np.ndarray, s: dict[str, Any]) -> np.ndarray:
     enc, dec = CODECS[s["codec"]]
     rate = ["-b:a", f"{s['kbps']}k"] if "kbps" in s else []
-    blob = _ffmpeg_bytes(["-f", "f32le", "-ar", str(SR), "-ac", "1", "-i", "pipe:0", *enc[:-2], *rate, *enc[-2:], "pipe:1"], x.astype("<f4").tobytes())
-    raw = _ffmpeg_bytes([*dec, "-i", "pipe:0", "-f", "f32le", "-ar", str(SR), "-ac", "1", "pipe:1"], blob)
+    blob = _ffmpeg_bytes(["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0", *enc[:-2], *rate, *enc[-2:], "pipe:1"], x.astype("<f4").tobytes())
+    raw = _ffmpeg_bytes([*dec, "-i", "pipe:0", "-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "pipe:1"], blob)
     y = np.frombuffer(raw, dtype="<f4")
     if y.size == 0:
         raise BackendError(f"codec round trip through {s['codec']} gave no audio")
@@ -189,17 +189,6 @@ def _ffmpeg_bytes(args: list[str], data: bytes) -> bytes:
     if proc.returncode != 0:
         raise BackendError(f"ffmpeg failed: {proc.stderr.decode(errors='replace')[:200]}")
     return proc.stdout
-
-
-def resample(audio: np.ndarray, sr: int, target: int = SR) -> np.ndarray:
-    if sr == target:
-        return np.asarray(audio, dtype=np.float32)
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(sr, target)
-    return resample_poly(audio, target // g, sr // g).astype(np.float32)
 
 
 _STEPS = {"speed": _speed, "tempo": _tempo, "room": _room, "noise": _noise, "gain": _gain, "telephone": _telephone, "codec": _codec}

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medasr.audio import SAMPLE_RATE, resample
 from medasr.errors import MedasrError
 from medasr.synth.engines.base import Health, TTSEngine, Voice, engine_names, get_engine, synthesize_many
 from medasr.synth.plan import Utterance
 
 log = logging.getLogger("medasr.synth")
-SR = 16000
 MANIFEST = "manifest.jsonl"
 COST = {"kokoro": 4.0, "piper": 2.0, "festival": 1.0, "flite": 0.2, "espeak-ng": 0.1}  # relative time per utterance
 
@@ -67,9 +67,9 @@ def flac_ok(path: Path) -> float | None:
         info = sf.info(str(path))
     except Exception:  # any unreadable or truncated file is simply made again
         return None
-    if info.format != "FLAC" or info.samplerate != SR or info.channels != 1 or info.frames <= 0:
+    if info.format != "FLAC" or info.samplerate != SAMPLE_RATE or info.channels != 1 or info.frames <= 0:
         return None
-    return info.frames / SR
+    return info.frames / SAMPLE_RATE
 
 
 _ENGINES: dict[str, TTSEngine] = {}
@@ -110,17 +110,17 @@ def make_batch(batch: Sequence[Utterance], out: Path, home: Path) -> list[Outcom
             try:
                 if isinstance(res, Exception):
                     raise res
-                audio = augment.apply(augment.resample(res[0], res[1]), list(u.augmentation))
+                audio = augment.apply(resample(res[0], res[1]), list(u.augmentation))
                 path = out / u.audio
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(path.name + ".part")
-                sf.write(str(tmp), audio, SR, format="FLAC", subtype="PCM_16")
+                sf.write(str(tmp), audio, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
                 os.replace(tmp, path)
             except MedasrError as e:
                 log.warning("%s (%s): %s", u.id, u.voice.id, e)
                 done[u.id] = Outcome(u.id, name, False, share, 0.0, error=str(e))
                 continue
-            done[u.id] = Outcome(u.id, name, True, share + time.perf_counter() - t1, len(audio) / SR)
+            done[u.id] = Outcome(u.id, name, True, share + time.perf_counter() - t1, len(audio) / SAMPLE_RATE)
     return [done[u.id] for u in batch]
 
 

@@ -126,7 +126,7 @@ def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[s
     """Synthesize ``n`` sentences into ``out_dir`` (WAVs + manifest.jsonl); returns the manifest.
     Only the engines' training voices are used; ``test`` builds a test set instead: test-split
     sentences spoken by the held-out voices only."""
-    from medasr.audio import SAMPLE_RATE, write_wav
+    from medasr.audio import resample, write_wav
     from medasr.synth.engines.base import VoiceParams, get_engine
     from medasr.vocab.normalize import to_spoken
 
@@ -154,7 +154,7 @@ def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[s
             except BackendError as e:
                 log.warning("skipping %s: %s", it.id, e)
                 continue
-            write_wav(out / rel, audio if sr == SAMPLE_RATE else _resample(audio, sr, it.id))
+            write_wav(out / rel, resample(audio, sr))
         n_ok += 1
         fh.write(json.dumps({"id": it.id, "audio": rel, "text": it.text, "spoken": spoken, "terms": [], "engine": eng.name, "voice": voice.id,
                       "augmentation": [], "split": it.split, "kind": it.kind, "params": params.to_dict()}) + "\n")
@@ -165,15 +165,3 @@ def build_corpus(out_dir: str | Path, n: int, *, seed: int = 0, engines: tuple[s
     if n_ok == 0:
         raise BackendError(f"no sentence could be synthesized into {out}")
     return manifest
-
-
-def _resample(audio: np.ndarray, sr: int, label: str) -> np.ndarray:
-    import io
-
-    import soundfile as sf
-
-    from medasr.audio import load_audio
-
-    buf = io.BytesIO()
-    sf.write(buf, audio, sr, format="WAV")
-    return load_audio(buf.getvalue(), label=label)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from pathlib import Path
@@ -31,11 +30,3 @@ def export_ct2(hf_dir: str | Path, out_dir: str | Path, quantization: str = "int
     conv.convert(str(out), quantization=quantization, force=force)
     log.info("exported %s -> %s (%s)", hf, out, quantization)
     return out
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from medasr.synth.augment import resample
-from medasr.train.gpu_features import N_SAMPLES, SR
+from medasr.audio import SAMPLE_RATE, resample
+from medasr.train.gpu_features import N_SAMPLES
 
 log = logging.getLogger("medasr.train")
 
@@ -64,7 +64,7 @@ def render_one(row: dict[str, Any], espeak: list[str], flite: list[str]) -> np.n
             os.unlink(path)
     else:
         raise ValueError(f"cannot render engine {row['engine']!r} here (espeak-ng and flite only)")
-    x = resample(x, sr, SR)
+    x = resample(x, sr, SAMPLE_RATE)
     peak = float(np.abs(x).max()) if x.size else 0.0
     if peak < 1e-4:
         raise ValueError(f"{row['id']}: silent audio from {row['engine']} {row['voice']}")
@@ -109,7 +109,7 @@ def read_corpus(folder: Path, splits: tuple[str, ...] = ("train", "dev"), prefix
             continue
         x, sr = sf.read(str(p), dtype="float32", always_2d=True)
         rid = prefix + r["id"]
-        audio[rid] = resample(x.mean(1), sr, SR)
+        audio[rid] = resample(x.mean(1), sr, SAMPLE_RATE)
         rows.append({**r, "id": rid})
     return rows, audio
 
@@ -141,6 +141,6 @@ def make_clips(rows: list[dict[str, Any]], durations: dict[str, float], *, pack_
 
 
 def clip_audio(clip: Clip, audio: dict[str, np.ndarray]) -> np.ndarray:
-    gap = np.zeros(int(0.3 * SR), dtype=np.float32)
+    gap = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
     parts = [x for i in clip.ids for x in (audio[i], gap)][:-1]
     return np.concatenate(parts)[:N_SAMPLES]

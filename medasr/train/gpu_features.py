@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-SR = 16000
-N_SAMPLES = 30 * SR
+from medasr.audio import SAMPLE_RATE
+
+N_SAMPLES = 30 * SAMPLE_RATE  # Whisper's window
 
 
 def mel_filters(n_mels: int = 80) -> np.ndarray:
@@ -17,7 +18,7 @@ def mel_filters(n_mels: int = 80) -> np.ndarray:
     from transformers.audio_utils import mel_filter_bank
 
     return mel_filter_bank(num_frequency_bins=201, num_mel_filters=n_mels, min_frequency=0.0, max_frequency=8000.0,
-                           sampling_rate=SR, norm="slaney", mel_scale="slaney").T.astype(np.float32)
+                           sampling_rate=SAMPLE_RATE, norm="slaney", mel_scale="slaney").T.astype(np.float32)
 
 
 def log_mel_batch(audio: Any, filters: Any) -> Any:
@@ -63,7 +64,7 @@ def augment_batch(audio: Any, lengths: Any, gen: Any, *, p: float = 0.6) -> Any:
     tel = on & (torch.rand(b, generator=gen, device=dev) < 0.2)
     if bool(tel.any()):
         spec = torch.fft.rfft(x[tel], dim=1)
-        f = torch.fft.rfftfreq(n, 1 / SR).to(dev)
+        f = torch.fft.rfftfreq(n, 1 / SAMPLE_RATE).to(dev)
         spec[:, (f < 300) | (f > 3400)] = 0
         x[tel] = torch.fft.irfft(spec, n=n, dim=1) * mask[tel]  # the filter rings into the padding: keep it silent
     return x.clamp(-1, 1)

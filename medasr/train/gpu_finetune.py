@@ -30,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from medasr.audio import SAMPLE_RATE
 from medasr.train.gpu_audio import Clip, clip_audio, make_clips, read_corpus, render_plan
 from medasr.train.gpu_carry import read_rows
-from medasr.train.gpu_features import N_SAMPLES, SR, augment_batch, log_mel_batch, mel_filters, spec_augment_batch
+from medasr.train.gpu_features import N_SAMPLES, augment_batch, log_mel_batch, mel_filters, spec_augment_batch
 
 log = logging.getLogger("medasr.train")
 
@@ -307,7 +308,7 @@ def _load_inputs(args: argparse.Namespace, rows: list[dict[str, Any]]) -> tuple[
         crow, caud = read_corpus(c, prefix=c.name + "/")
         rows = rows + crow
         audio.update(caud)
-    hours = sum(a.size for a in audio.values()) / SR / 3600
+    hours = sum(a.size for a in audio.values()) / SAMPLE_RATE / 3600
     print(json.dumps({"rows": len(rows), "clips_audio": len(audio), "hours": round(hours, 2), "load_s": round(time.monotonic() - t0, 1)}), flush=True)
     return rows, audio
 
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     random.Random(args.seed).shuffle(dev)
     drop = {r["id"] for r in dev[args.max_dev_render :]}
     rows, audio = _load_inputs(args, [r for r in rows if r["id"] not in drop])
-    durations = {i: a.size / SR for i, a in audio.items()}
+    durations = {i: a.size / SAMPLE_RATE for i, a in audio.items()}
     clips = {s: make_clips([r for r in rows if r.get("split", "train") == s], durations, pack_seconds=args.pack_seconds,
                            single_share=args.single_share if s == "train" else 1.0, seed=args.seed) for s in ("train", "dev")}
     random.Random(args.seed).shuffle(clips["dev"])

@@ -13,7 +13,7 @@ from medasr.asr.manifest import register_user_model
 from medasr.config import Settings
 from medasr.errors import ModelNotFoundError
 from medasr.train.asr import TrainResult
-from medasr.train.export import sha256_file
+from medasr.files import sha256_file
 
 CARD_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json", "vocabulary.txt")
 

@@ -93,7 +93,7 @@ class ClientConfig:
             raise ProtocolError("bad_config", "the config frame must be a JSON object")
         d = dict(d)
         if d.pop("type", "config") != "config":
-            raise ProtocolError("bad_config", 'the first frame must be the config: {"type": "config", "sample_rate": 16000, "encoding": "pcm_s16le"}')
+            raise ProtocolError("bad_config", f'the first frame must be the config: {{"type": "config", "sample_rate": {SAMPLE_RATE}, "encoding": "pcm_s16le"}}')
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
