@@ -29,8 +29,9 @@ from medasr.bench.metrics import corpus_score, score_utterance
 from medasr.bench.primock import parse_textgrid
 from medasr.bench.terms import medwer_terms, vocab_terms
 from medasr.config import Settings
-from medasr.correction.bart import BartCorrector
-from medasr.correction.bart_pairs import read_pairs
+from medasr.manifest import read_manifest
+from medasr.correction.bart.corrector import BartCorrector
+from medasr.train.corrector.pairs import read_pairs
 from medasr.correction.base import get_corrector
 from medasr.schema import Segment, Transcript
 
@@ -70,9 +71,8 @@ def primock_texts(limit: int) -> list[str]:
 
 
 def realspeech_texts() -> list[str]:
-    m = shared_data_dir() / "real-speech" / "manifest.jsonl"
-    rows = [json.loads(x) for x in m.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return [r["text"] for r in rows if len(r["text"].split()) >= 3]
+    rows = read_manifest(shared_data_dir() / "real-speech")
+    return [r.text for r in rows if len(r.text.split()) >= 3]
 
 
 def overcorrection(bart, texts: list[str]) -> dict:

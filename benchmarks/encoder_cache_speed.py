@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,18 +24,20 @@ def main() -> None:
 
     import torch
 
+    from medasr.audio import write_wav
     from medasr.config import Settings
-    from medasr.train.asr import load_base
-    from medasr.train.data import Utterance
-    from medasr.train.features import encoder_cache
+    from medasr.synth.engines.cli_engines import espeak_command, run_to_wav
+    from medasr.train.whisper.train import load_base
+    from medasr.manifest import ManifestRow
+    from medasr.train.whisper.features import encoder_cache
 
     torch.set_num_threads(args.threads)
     tmp = Path(tempfile.mkdtemp())
     utts = []
     for i in range(args.clips):
         wav = tmp / f"c{i}.wav"
-        subprocess.run(["espeak-ng", "-w", str(wav), f"Start metformin {500 + i} milligrams twice daily and review in {i + 2} weeks."], check=True)
-        utts.append(Utterance(id=f"c{i}", audio=wav, text=""))
+        write_wav(wav, *run_to_wav(espeak_command(f"Start metformin {500 + i} milligrams twice daily and review in {i + 2} weeks.", "en"), "espeak-ng"))
+        utts.append(ManifestRow(id=f"c{i}", audio=wav, text=""))
     model, ct2_dir, _ = load_base("tiny.en", Settings.resolve({}))
     times: dict[str, list[float]] = {"torch": [], "ct2": []}
     for r in range(args.repeats):

@@ -9,14 +9,13 @@ heard "500 milligrams"). Prints each model's mean WER and its wrong transcripts.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import tempfile
 
 PHRASES = ("The patient is stable.", "Please take a deep breath.", "The patient feels much better today.",
            "Start metformin 500 milligrams twice daily.", "I will see you again next week.", "Can you describe the pain to me?",
            "She has been coughing for three days.", "Blood pressure is fine, no changes.",
-           # not in any training template (medasr.train.corpus has "take a deep breath" since release 3)
+           # not in any training template (medasr.train.whisper.corpus has "take a deep breath" since release 3)
            "Try to relax and breathe normally.", "Take a seat by the window.", "Drink plenty of water this week.", "Take the stairs slowly.")
 VOICES = (("en-us", 150), ("en", 170), ("en-gb-x-gbcwmd+m3", 175))
 
@@ -29,15 +28,17 @@ def main(models: list[str]) -> None:
     import jiwer
     from faster_whisper import WhisperModel
 
-    from medasr.asr.models import resolve_model
+    from medasr.audio import write_wav
     from medasr.config import Settings
+    from medasr.store.whisper import resolve_model
+    from medasr.synth.engines.cli_engines import espeak_command, run_to_wav
 
     tmp = tempfile.mkdtemp()
     clips = []
     for i, phrase in enumerate(PHRASES):
         for voice, rate in VOICES:
             wav = f"{tmp}/{i}_{voice}.wav"
-            subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", wav, phrase], check=True)
+            write_wav(wav, *run_to_wav(espeak_command(phrase, voice, rate=rate / 175), f"espeak-ng {voice}"))
             clips.append((phrase, voice, wav))
     for name in models:
         model = WhisperModel(str(resolve_model(name, Settings.resolve({})).path), device="cpu", compute_type="int8", cpu_threads=1)

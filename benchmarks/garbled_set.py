@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -83,9 +82,14 @@ def synthesize(text: str, engine: str, voice: str, cache: Path) -> Path:
     key = hashlib.sha1(f"{engine}|{voice}|{text}".encode()).hexdigest()[:16]
     path = cache / f"{key}.wav"
     if not path.exists():
+        from medasr.audio import write_wav
+        from medasr.synth.engines.cli_engines import espeak_command, flite_command, run_to_wav
+
         tmp = path.with_suffix(".tmp.wav")
-        cmd = ["espeak-ng", "-v", voice, "-s", "150", "-w", str(tmp), text] if engine == "espeak-ng" else ["flite", "-voice", voice, "-t", text, "-o", str(tmp)]
-        subprocess.run(cmd, check=True, capture_output=True)
+        if engine == "espeak-ng":
+            write_wav(tmp, *run_to_wav(espeak_command(text, voice, rate=150 / 175), f"espeak-ng {voice}"))
+        else:
+            run_to_wav(flite_command(text, voice, tmp), f"flite {voice}", out_file=str(tmp))
         os.replace(tmp, path)
     return path
 

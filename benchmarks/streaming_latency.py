@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,22 +42,22 @@ CLINICAL = [
 
 
 def clips(limit: int) -> list[dict]:
-    from medasr.audio import load_audio
-
+    from medasr.audio import load_audio, write_wav
     from medasr.bench.datasets import shared_data_dir
+    from medasr.manifest import read_manifest
+    from medasr.synth.engines.cli_engines import espeak_command, run_to_wav
 
     shared = shared_data_dir() / "real-speech"
     out = []
     if (shared / "manifest.jsonl").is_file():
-        for line in (shared / "manifest.jsonl").read_text().splitlines():
-            d = json.loads(line)
-            if d["id"] == "jfk" or d["id"].startswith("LJ"):
-                out.append({"id": d["id"], "audio": load_audio(shared / d["audio"]), "text": d["text"]})
+        for r in read_manifest(shared):
+            if r.id == "jfk" or r.id.startswith("LJ"):
+                out.append({"id": r.id, "audio": load_audio(r.audio), "text": r.text})
     tmp = Path(tempfile.mkdtemp(prefix="medasr-bench-"))
     if shutil.which("espeak-ng"):
         for i, text in enumerate(CLINICAL):
             wav = tmp / f"clinical{i}.wav"
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True, capture_output=True)
+            write_wav(wav, *run_to_wav(espeak_command(text, "en-us", rate=150 / 175), "espeak-ng en-us"))
             out.append({"id": f"espeak-clinical-{i}", "audio": load_audio(wav), "text": text})
     return out[:limit]
 

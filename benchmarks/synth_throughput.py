@@ -36,7 +36,7 @@ def engine_run(engine: str, voices: list, vocab, k: int, home: Path, out: Path, 
     from medasr.synth import augment
     from medasr.synth.corpus import make_batch
     from medasr.synth.engines.base import VoiceParams
-    from medasr.synth.plan import STYLE_WEIGHTS, Utterance
+    from medasr.synth.plan import STYLE_WEIGHTS, PlannedUtterance
     from medasr.synth.text import SentenceGenerator, TermPools
 
     gen = SentenceGenerator(TermPools(vocab, seed))
@@ -47,7 +47,7 @@ def engine_run(engine: str, voices: list, vocab, k: int, home: Path, out: Path, 
         style = rng.choices(styles, weights=[STYLE_WEIGHTS[s] for s in styles])[0]
         v = voices[i % len(voices)]
         steps = augment.plan(rng) if i else []
-        plan.append(Utterance(f"{engine}-{i:04d}", "bench", gen.utterance(rng, style), v, VoiceParams(round(rng.uniform(0.85, 1.15), 3) if v.rate else 1.0), tuple(steps)))
+        plan.append(PlannedUtterance(f"{engine}-{i:04d}", "bench", gen.utterance(rng, style), v, VoiceParams(round(rng.uniform(0.85, 1.15), 3) if v.rate else 1.0), tuple(steps)))
     make_batch(plan[:1], out, home)  # warm-up: model load, babble bank
     w0, c0 = time.perf_counter(), cpu_seconds()
     outcomes = []

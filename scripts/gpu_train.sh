@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fine-tune Whisper tiny.en on the lent GPU (../shared/gpu/README.md) with medasr.train.gpu_finetune.
+# Fine-tune Whisper tiny.en on the lent GPU (../shared/gpu/README.md) with medasr.train.gpu.finetune.
 #
 # A device call carries at most 64 MiB and the machine forgets /tmp 30 s after a call, so the
 # work is three calls back to back, then the trained tensors come home:
@@ -37,9 +37,9 @@ prepare)
   # tiny.en as transformers float16 (75 MB) in two parts
   $PY - "$GPU/hf" <<'PY'
 import shutil, sys
-from medasr.asr.models import resolve_model
+from medasr.store.whisper import resolve_model
 from medasr.config import Settings
-from medasr.train.ct2_to_hf import convert_ct2_to_hf
+from medasr.train.convert.ct2_to_hf import convert_ct2_to_hf
 rm = resolve_model("tiny.en", Settings.resolve({}))
 convert_ct2_to_hf(rm.path, sys.argv[1], dtype="float16")
 shutil.copyfile(rm.path / "tokenizer.json", f"{sys.argv[1]}/tokenizer.json")
@@ -52,7 +52,7 @@ PY
     $PY - "$c" "$GPU/opus" <<'PY'
 import sys
 from pathlib import Path
-from medasr.train.gpu_carry import opus_bundles
+from medasr.train.gpu.carry import opus_bundles
 c = Path(sys.argv[1]); m = c / "manifest.jsonl" if c.is_dir() else c
 print(opus_bundles(m, Path(sys.argv[2]), engines=["festival", "piper", "kokoro"], limit_bytes=9_000_000, name=m.parent.name))
 PY
@@ -77,8 +77,8 @@ from medasr.config import Settings
 from medasr.synth.engines.cli_engines import EspeakEngine, FliteEngine
 from medasr.synth.plan import PlanConfig, make_plan
 from medasr.synth.run import load_vocab
-from medasr.train.corpus import general_sentences, short_sentences
-from medasr.train.gpu_carry import RENDERABLE, manifest_rows, plan_row, write_plan
+from medasr.train.whisper.corpus import general_sentences, short_sentences
+from medasr.train.gpu.carry import RENDERABLE, manifest_rows, plan_row, write_plan
 seed, n, out, corpora = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), [Path(p) for p in sys.argv[4:]]
 voices = EspeakEngine().voices() + FliteEngine().voices()
 plan = make_plan(PlanConfig(n=n, seed=seed, engine_weights={"espeak-ng": 0.55, "flite": 0.45}), load_vocab(Settings.resolve({})), voices)
@@ -120,7 +120,7 @@ c2)
   mkdir -p /tmp/hf && cp .gpu/c2/hf/*.json /tmp/hf/ && cat /tmp/part.aa .gpu/c2/hf/part.ab > /tmp/hf/model.safetensors
   cp -r .gpu/c2/corpus/. /tmp/corpus/
   corp=(); for d in /tmp/corpus/*/; do corp+=(--corpus "${d%/}"); done
-  python3 -m medasr.train.gpu_finetune train --base /tmp/hf --plan .gpu/c2/plan.jsonl.gz "${corp[@]}" \
+  python3 -m medasr.train.gpu.finetune train --base /tmp/hf --plan .gpu/c2/plan.jsonl.gz "${corp[@]}" \
     --espeak "$TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu" --flite "$TTS/usr/bin/flite" "$@"
   for r in /tmp/run-*; do [ -f "$r/trained.safetensors" ] && split -b 15M "$r/trained.safetensors" "$OUT/$(basename "$r").part."; done
   tar czf "$OUT/logs.tgz" -C /tmp $(cd /tmp && ls -d run-*/train_log.jsonl run-*/train_summary.json 2>/dev/null)
@@ -131,7 +131,7 @@ cinit)
   ;;
 c4)
   device_env
-  python3 -m medasr.train.gpu_finetune transcribe --base /tmp/hf --plan .gpu/c4/plan.jsonl.gz \
+  python3 -m medasr.train.gpu.finetune transcribe --base /tmp/hf --plan .gpu/c4/plan.jsonl.gz \
     --espeak "$TTS/usr/bin/espeak-ng --path=$TTS/usr/lib/x86_64-linux-gnu" --flite "$TTS/usr/bin/flite" --out "$OUT/pairs.jsonl.gz" "$@"
   ls -la "$OUT"
   ;;
@@ -140,7 +140,7 @@ collect)
   mkdir -p "$dest"; tar xzf "$at/logs.tgz" -C "$dest"
   for r in $(cd "$at" && ls *.part.* | sed 's/\.part\..*//' | sort -u); do
     mkdir -p "$dest/$r"; cat "$at/$r".part.* > "$dest/$r/trained.safetensors"
-    $PY -m medasr.train.gpu_finetune assemble --base tiny.en --weights "$dest/$r/trained.safetensors" --out "$dest/$r"
+    $PY -m medasr.train.gpu.finetune assemble --base tiny.en --weights "$dest/$r/trained.safetensors" --out "$dest/$r"
   done
   ;;
 *)

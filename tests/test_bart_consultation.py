@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from medasr.correction.bart_consultation import LAY_SYMPTOMS, consultation_sentences
+from medasr.train.corrector.consultation import LAY_SYMPTOMS, consultation_sentences
 
 
 def test_turns_are_deterministic_distinct_and_never_test():
@@ -26,9 +26,9 @@ def test_turns_are_deterministic_distinct_and_never_test():
 
 
 def test_consultation_text_joins_the_identity_and_noise_pool():
-    from medasr.correction.bart_format import pruned_tokenizer_json
-    from medasr.correction.bart_pairs import Pair
-    from medasr.train.corrector_data import DataMix, build_examples, common_words
+    from medasr.correction.bart.format import pruned_tokenizer_json
+    from medasr.train.corrector.pairs import Pair
+    from medasr.train.corrector.data import DataMix, build_examples, common_words
 
     pairs = [Pair("met for men 500 milligrams", "Metformin 500 mg.", "asr:tiny.en", "train", str(i)) for i in range(5)]
     words = common_words(pruned_tokenizer_json())
@@ -46,7 +46,7 @@ def test_consultation_text_joins_the_identity_and_noise_pool():
 @pytest.mark.parametrize("engine", ["espeak-ng", "flite"])
 def test_training_voices_speak(tmp_path, engine):
     from medasr.audio import load_audio
-    from medasr.correction import bart_pairs
+    from medasr.train.corrector import pairs as bart_pairs
 
     if shutil.which(engine) is None:
         pytest.skip(f"{engine} is not installed")
@@ -60,7 +60,7 @@ def test_training_voices_speak(tmp_path, engine):
 
 
 def test_speak_wav_draws_both_engines_and_no_heldout_voice(tmp_path, monkeypatch):
-    from medasr.correction import bart_pairs
+    from medasr.train.corrector import pairs as bart_pairs
 
     assert "awb" not in bart_pairs.FLITE_VOICES  # flite's held-out voice
     assert not any("gbcwmd" in v for v in bart_pairs.ESPEAK_VOICES)  # espeak-ng's held-out accent

@@ -6,11 +6,12 @@ import random
 
 import pytest
 
-from medasr.correction.bart import BartCorrector
-from medasr.correction.bart_diff import GatePolicy, gate, similarity, word_changes
-from medasr.correction.bart_format import make_source, pruned_tokenizer_json
-from medasr.correction.bart_infer import Rewrite
-from medasr.correction.bart_noise import ConfusionModel, align_words
+from medasr.correction.bart.corrector import BartCorrector
+from medasr.correction.bart.diff import GatePolicy, gate, similarity, word_changes
+from medasr.correction.bart.format import make_source, pruned_tokenizer_json
+from medasr.correction.bart.infer import Rewrite
+from medasr.text import align_words
+from medasr.train.corrector.noise import ConfusionModel
 from medasr.schema import Edit, Segment, Transcript, Word
 
 TERMS = {"metformin", "spironolactone", "lisinopril", "hypertension", "candesartan"}
@@ -173,8 +174,8 @@ def test_imports_stay_light():
     import subprocess
     import sys
 
-    code = ("import sys, medasr.correction.bart, medasr.correction.bart_infer, medasr.train.corrector, "
-            "medasr.train.corrector_model, medasr.cli.train_corrector; "
+    code = ("import sys, medasr.correction.bart.corrector, medasr.correction.bart.infer, medasr.train.corrector.train, "
+            "medasr.train.corrector.model, medasr.cli.train_corrector; "
             "bad = [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,17 +8,8 @@ import math
 
 import pytest
 
-from medasr.correction.bart_edits import (
-    ARROW,
-    SEP,
-    EditItem,
-    apply_items,
-    edit_items,
-    edit_target,
-    format_items,
-    item_logprobs,
-    parse_items,
-)
+from medasr.correction.bart.edits import ARROW, SEP, EditItem, apply_items, format_items, item_logprobs, parse_items
+from medasr.train.corrector.targets import edit_items, edit_target
 
 # (hypothesis, reference) pairs as tiny.en and the fine-tuned model really wrote them
 REAL = [
@@ -36,7 +27,7 @@ def test_targets_of_real_pairs():
     assert [(i.before, i.after) for i in edit_items(*REAL[1])] == [("have", "has"), ("kill", "chills")]
     assert edit_target(*REAL[2]) == f" Cobycystat {ARROW} Cobicistat"  # q.i.d./QID: same after normalizing
     assert edit_target(*REAL[3]) == f" Patressine {ARROW} Putrescine {SEP} Gardium {ARROW} Guardium"
-    from medasr.bench.metrics import normalize
+    from medasr.text import normalize
 
     # applying the derived items gives the reference, up to case, punctuation and spaces (not for the
     # last pair: the normalizer reads "p.o." as "p 0" and "PO" as "po")
@@ -110,8 +101,8 @@ def test_apply_anchors_on_heard_words_only():
 
 def test_reader_turns_real_bpe_tokens_into_anchored_changes(tmp_path):
     """``CorrectorModel._from_edits`` on the tokens the corrector's own BPE makes of an edit list."""
-    from medasr.correction.bart_format import load_tokenizer, pruned_tokenizer_json
-    from medasr.correction.bart_infer import CorrectorModel, model_target
+    from medasr.correction.bart.format import load_tokenizer, pruned_tokenizer_json
+    from medasr.correction.bart.infer import CorrectorModel, model_target
 
     (tmp_path / "tokenizer.json").write_text(json.dumps(pruned_tokenizer_json()), encoding="utf-8")
     tok = load_tokenizer(tmp_path / "tokenizer.json")

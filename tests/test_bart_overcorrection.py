@@ -14,10 +14,10 @@ import json
 import pytest
 
 from medasr.config import Settings
-from medasr.correction.bart import BartCorrector
-from medasr.correction.bart_assets import term_checker
-from medasr.correction.bart_infer import Rewrite
-from medasr.correction.bart_sentences import clinical_sentences
+from medasr.correction.bart.corrector import BartCorrector
+from medasr.correction.bart.terms import term_checker
+from medasr.correction.bart.infer import Rewrite
+from medasr.train.corrector.sentences import clinical_sentences
 from medasr.bench.primock import parse_textgrid
 from medasr.schema import Segment, Transcript
 

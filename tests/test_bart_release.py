@@ -11,7 +11,7 @@ import pytest
 
 from medasr.bench.primock import parse_textgrid
 from medasr.config import Settings
-from medasr.correction.bart import BartCorrector
+from medasr.correction.bart.corrector import BartCorrector
 from medasr.schema import Segment, Transcript
 
 REPO = Path(__file__).resolve().parents[1]

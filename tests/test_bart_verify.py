@@ -1,4 +1,4 @@
-"""The BART model as a judge of sound-alike vocabulary terms (medasr.correction.bart_verify):
+"""The BART model as a judge of sound-alike vocabulary terms (medasr.correction.bart.verify):
 which trials are built, how margins decide, and the stage's audited edits. The model is a
 scripted scorer here; the released model is judged on real text in test_bart_release.py."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 
-from medasr.correction.bart import BartCorrector
-from medasr.correction.bart_infer import Rewrite
-from medasr.correction.bart_verify import Trial, VerifyPolicy, decide, target_text, trials
+from medasr.correction.bart.corrector import BartCorrector
+from medasr.correction.bart.infer import Rewrite
+from medasr.correction.bart.verify import Trial, VerifyPolicy, decide, target_text, trials
 from medasr.correction.lexicon import Proposal
 from medasr.schema import Segment, Transcript, Word
 

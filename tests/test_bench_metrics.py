@@ -11,6 +11,7 @@ import pytest
 from medasr.bench import align, datasets, metrics, primock
 from medasr.errors import InputError
 from medasr.schema import Edit
+from medasr.text import normalize
 
 medwer = pytest.importorskip("medwer")
 
@@ -91,7 +92,7 @@ def test_term_filter_matches_medwer_keep_medical(medwer_set, pairs):
 def test_wer_and_cer_match_jiwer_after_normalizing(pairs):
     jiwer = pytest.importorskip("jiwer")
     refs, hyps = pairs
-    kept = [(metrics.normalize(r), metrics.normalize(h)) for r, h in zip(refs, hyps) if metrics.normalize(r)]
+    kept = [(normalize(r), normalize(h)) for r, h in zip(refs, hyps) if normalize(r)]
     kept = [(r, h if h else "<empty>") for r, h in kept]  # jiwer rejects empty hypotheses
     for r, h in kept[:20]:
         s = metrics.score_utterance("u", r, h)
@@ -100,7 +101,7 @@ def test_wer_and_cer_match_jiwer_after_normalizing(pairs):
 
 
 def test_normalizer_folds_numbers_and_case():
-    assert metrics.normalize("Metformin, FIVE hundred mg!") == metrics.normalize("metformin 500 mg")
+    assert normalize("Metformin, FIVE hundred mg!") == normalize("metformin 500 mg")
     s = metrics.score_utterance("u", "Take five hundred milligrams.", "take 500 milligrams")
     assert s.word_edits == 0
 
@@ -144,8 +145,8 @@ def test_edit_stats_judge_edits_against_the_reference():
 
 
 def test_alignment_marks_each_error_kind(medwer_set):
-    ref = metrics.normalize("the patient takes metformin twice daily")
-    hyp = metrics.normalize("patient takes met forming twice a daily")
+    ref = normalize("the patient takes metformin twice daily")
+    hyp = normalize("patient takes met forming twice a daily")
     line = align.mark(ref, hyp, [medwer_set])
     assert "[-the]" in line and "[+a]" in line
     assert "[*metformin*->met]" in line or "[*metformin*->forming]" in line  # one substitution...

@@ -80,7 +80,8 @@ def test_transformers_peer_matches_ours_on_real_speech(real_speech_dir, tmp_home
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     from medasr.audio import load_audio
-    from medasr.bench.metrics import normalize, word_edits
+    from medasr.bench.metrics import word_edits
+    from medasr.text import normalize
     from medasr.bench.peers import load_peer
     from medasr.config import Settings
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from medasr.correction.bart_verify import Trial, VerifyPolicy, decide, trials
+from medasr.correction.bart.verify import Trial, VerifyPolicy, decide, trials
 from medasr.correction.confusions import BUNDLED, Confusion, ConfusionTable, load_table
 from medasr.schema import Segment
+from medasr.train.corrector.confusions import fit_confusions
 
 TERMS = {"rash": ("rash", "symptom"), "humerus": ("humerus", "anatomy"), "gout": ("gout", "diagnosis"),
          "hba1c": ("HbA1c", "lab"), "cough": ("cough", "symptom")}
@@ -24,7 +25,7 @@ def _pairs():
 
 
 def test_fit_counts_evidence_and_how_often_the_words_were_heard():
-    t = ConfusionTable.fit(_pairs(), TERMS)
+    t = fit_confusions(_pairs(), TERMS)
     assert len(t) == 3
     (rush,) = t.by_heard["rush"]
     assert (rush.term, rush.kind, rush.count, rush.heard_total) == ("rash", "symptom", 3, 4)
@@ -33,11 +34,11 @@ def test_fit_counts_evidence_and_how_often_the_words_were_heard():
     assert (out.count, out.heard_total) == (2, 10) and out.posterior == pytest.approx(0.2)
     assert t.by_heard["a 1c"][0].term == "HbA1c"  # the written form
     assert "humorous" not in t.by_heard and "cough" not in t.by_heard
-    assert "humorous" in ConfusionTable.fit(_pairs(), TERMS, min_count=1).by_heard
+    assert "humorous" in fit_confusions(_pairs(), TERMS, min_count=1).by_heard
 
 
 def test_save_load_round_trip_and_bad_files(tmp_path):
-    t = ConfusionTable.fit(_pairs(), TERMS)
+    t = fit_confusions(_pairs(), TERMS)
     t.save(tmp_path / "c.json")
     back = ConfusionTable.load(tmp_path / "c.json")
     assert back.by_heard == t.by_heard and back.source.endswith("c.json")

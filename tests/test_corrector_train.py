@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from medasr.correction.bart_pairs import Pair, read_pairs, write_pairs
+from medasr.train.corrector.pairs import Pair, read_pairs, write_pairs
 from medasr.errors import InputError
 from medasr.schema import Transcript
 
@@ -29,11 +29,11 @@ def _offline(monkeypatch, tmp_path):
 
 
 def test_train_export_and_correct(tmp_path):
-    from medasr.correction.bart import BartCorrector
-    from medasr.correction.bart_format import pruned_tokenizer_json
-    from medasr.train.corrector import TrainConfig, train_corrector
-    from medasr.train.corrector_data import DataMix, build_examples, common_words
-    from medasr.train.corrector_model import export_ct2
+    from medasr.correction.bart.corrector import BartCorrector
+    from medasr.correction.bart.format import pruned_tokenizer_json
+    from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+    from medasr.train.corrector.data import DataMix, build_examples, common_words
+    from medasr.train.corrector.model import export_ct2
 
     write_pairs(tmp_path / "pairs.jsonl", PAIRS)
     pairs = read_pairs(tmp_path / "pairs.jsonl")
@@ -51,7 +51,7 @@ def test_train_export_and_correct(tmp_path):
     assert len(identity) >= 0.3 * len(train)
     assert all(e.target.strip() in e.source for e in identity)
 
-    cfg = TrainConfig(out_dir=tmp_path / "run", size="tiny", steps=3, batch_size=4, eval_every=2, seed=0, threads=1)
+    cfg = CorrectorTrainConfig(out_dir=tmp_path / "run", size="tiny", steps=3, batch_size=4, eval_every=2, seed=0, threads=1)
     res = train_corrector(cfg, train[:40], dev, progress=False)
     assert res.steps == 3 and res.best_dev_loss > 0
     log = [json.loads(x) for x in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
@@ -85,7 +85,7 @@ def test_cli_reports_missing_pairs(tmp_path):
 
 def test_base_model_offline_is_a_clear_error(tmp_path):
     from medasr.errors import ModelNotFoundError
-    from medasr.train.corrector_model import pretrained_model
+    from medasr.train.corrector.model import pretrained_model
 
     with pytest.raises(ModelNotFoundError, match="facebook/bart-base"):
         pretrained_model("facebook/bart-base")
@@ -98,10 +98,10 @@ def test_continue_from_a_float16_checkpoint_trains_in_float32(tmp_path):
 
     import torch
 
-    from medasr.correction.bart_format import make_source, make_target
-    from medasr.train.corrector import TrainConfig, train_corrector
-    from medasr.train.corrector_data import Example
-    from medasr.train.corrector_model import SIZES, hf_tokenizer, new_model, pretrained_model
+    from medasr.correction.bart.format import make_source, make_target
+    from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+    from medasr.train.corrector.data import Example
+    from medasr.train.corrector.model import SIZES, hf_tokenizer, new_model, pretrained_model
 
     tok = hf_tokenizer(None)
     model = new_model(SIZES["tiny"], tok, seed=0).to(torch.float16)
@@ -110,7 +110,7 @@ def test_continue_from_a_float16_checkpoint_trains_in_float32(tmp_path):
     loaded, _ = pretrained_model(str(tmp_path / "fp16"))
     assert next(loaded.parameters()).dtype == torch.float32
     exs = [Example(make_source(p.hyp), make_target(p.ref), "asr") for p in PAIRS]
-    res = train_corrector(TrainConfig(out_dir=tmp_path / "run", base=str(tmp_path / "fp16"), steps=2, batch_size=3,
+    res = train_corrector(CorrectorTrainConfig(out_dir=tmp_path / "run", base=str(tmp_path / "fp16"), steps=2, batch_size=3,
                                       eval_every=2, seed=0, threads=1), exs[:4], exs[4:], progress=False)
     assert res.steps == 2 and math.isfinite(res.best_dev_loss) and math.isfinite(res.train_loss)
 
@@ -121,11 +121,11 @@ def test_edit_list_corrector_trains_exports_and_corrects(tmp_path):
     from click.testing import CliRunner
 
     from medasr.cli.train_corrector import corrector
-    from medasr.correction.bart import BartCorrector
-    from medasr.correction.bart_edits import ARROW, apply_items, parse_items
-    from medasr.correction.bart_format import pruned_tokenizer_json
-    from medasr.correction.bart_infer import model_target
-    from medasr.train.corrector_data import DataMix, build_examples, common_words
+    from medasr.correction.bart.corrector import BartCorrector
+    from medasr.correction.bart.edits import ARROW, apply_items, parse_items
+    from medasr.correction.bart.format import pruned_tokenizer_json
+    from medasr.correction.bart.infer import model_target
+    from medasr.train.corrector.data import DataMix, build_examples, common_words
 
     mix = DataMix(n_generated=20, n_icd=10, n_random=10, seed=1, target="edits")
     train, dev, _ = build_examples(PAIRS, common_words(pruned_tokenizer_json()), mix)
@@ -160,12 +160,12 @@ def test_edit_list_corrector_trains_exports_and_corrects(tmp_path):
 
 def test_time_limit_evaluates_the_last_steps(tmp_path):
     """Stopping at ``max_minutes`` evaluates (and may keep) the steps since the last evaluation."""
-    from medasr.correction.bart_format import make_source, make_target
-    from medasr.train.corrector import TrainConfig, train_corrector
-    from medasr.train.corrector_data import Example
+    from medasr.correction.bart.format import make_source, make_target
+    from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+    from medasr.train.corrector.data import Example
 
     exs = [Example(make_source(p.hyp), make_target(p.ref), "asr") for p in PAIRS]
-    cfg = TrainConfig(out_dir=tmp_path / "run", size="tiny", steps=10_000, batch_size=2, eval_every=10_000,
+    cfg = CorrectorTrainConfig(out_dir=tmp_path / "run", size="tiny", steps=10_000, batch_size=2, eval_every=10_000,
                       max_minutes=0.005, seed=0, threads=1)
     res = train_corrector(cfg, exs[:4], exs[4:], progress=False)
     assert 0 < res.steps < 10_000

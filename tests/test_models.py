@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from medasr.asr.manifest import load_manifest, register_user_model
-from medasr.asr.models import resolve_model, verify_model
+from medasr.store.manifest import load_manifest, register_user_model
+from medasr.store.whisper import resolve_model, verify_model
 from medasr.config import Settings
 from medasr.errors import ModelIntegrityError, ModelNotFoundError
 

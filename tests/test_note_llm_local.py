@@ -24,7 +24,7 @@ DICTATION = (
 
 
 def test_bundled_gguf_is_assembled_and_checked(session_home) -> None:
-    from medasr.note.llm_store import DEFAULT_LLM, ensure_gguf
+    from medasr.store.llm import DEFAULT_LLM, ensure_gguf
 
     path = ensure_gguf(Settings.resolve())
     assert path.stat().st_size == DEFAULT_LLM.size

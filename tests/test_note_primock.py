@@ -7,9 +7,9 @@ from pathlib import Path
 
 
 from medasr.config import Settings
-from medasr.note.evaluate import highlight_recalled, run, table, write_results
+from medasr.bench.notes import highlight_recalled, run, table, write_results
 from medasr.note.grounding import assert_grounded
-from medasr.note.primock import clean, consultation_names, load_consultation
+from medasr.bench.primock import clean, consultation_names, load_consultation
 
 
 def test_loader_speakers_and_markup(primock_dir: Path, monkeypatch) -> None:

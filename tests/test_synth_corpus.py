@@ -12,11 +12,12 @@ import soundfile as sf
 
 from medasr.errors import ConfigError
 from medasr.synth.card import stats
-from medasr.synth.corpus import build, read_manifest
+from medasr.manifest import read_rows
+from medasr.synth.corpus import build
 from medasr.synth.engines.base import VoiceParams, engine_names, register
 from fakes.tts import FakeEngine
 from fakes.synth_vocab import FakeVocabulary
-from medasr.synth.plan import PlanConfig, Utterance, make_plan, split_voices
+from medasr.synth.plan import PlanConfig, PlannedUtterance, make_plan, split_voices
 from medasr.synth.text import term_key
 
 FIELDS = {"id", "audio", "text", "spoken", "terms", "engine", "voice", "augmentation", "split"}
@@ -86,7 +87,7 @@ def test_build_writes_flac_manifest_resumes_and_reports_failures(tmp_path: Path,
     res = build(plan.utterances, tmp_path, session_home, jobs=1, progress=False)
     assert res.made == 24 and not res.failures
     manifest = (tmp_path / "manifest.jsonl").read_bytes()
-    rows = read_manifest(tmp_path / "manifest.jsonl")
+    rows = read_rows(tmp_path / "manifest.jsonl")
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
     for r in rows:
         assert set(r) == FIELDS
@@ -103,10 +104,10 @@ def test_build_writes_flac_manifest_resumes_and_reports_failures(tmp_path: Path,
     assert (tmp_path / "manifest.jsonl").read_bytes() == manifest
     # a failing utterance is reported and left out of the manifest
     u = plan.utterances[0]
-    bad = Utterance("s2-999999", "train", u.sentence.__class__("FAIL now", "FAIL now", "dictation", ()), u.voice, VoiceParams(), ())
+    bad = PlannedUtterance("s2-999999", "train", u.sentence.__class__("FAIL now", "FAIL now", "dictation", ()), u.voice, VoiceParams(), ())
     res3 = build([*plan.utterances, bad], tmp_path, session_home, jobs=1, progress=False)
     assert [o.id for o in res3.failures] == ["s2-999999"] and "asked to fail" in res3.failures[0].error
-    assert len(read_manifest(tmp_path / "manifest.jsonl")) == 24
+    assert len(read_rows(tmp_path / "manifest.jsonl")) == 24
     st = stats(rows, tmp_path, heldout_keys=plan.heldout_keys, heldout_voices=[v.id for v in plan.voices.heldout])
     assert st["utterances"]["all"] == 24 and st["hours"]["all"] > 0
     assert st["heldout"]["heldout_terms_in_train_or_dev"] == 0
@@ -119,7 +120,7 @@ def _synth(cli, out: Path, n: int, *extra: str):
 def _check_corpus(out: Path, min_engines: int, heldout_fraction: float = 0.05) -> list[dict]:
     from medasr.synth.text import is_heldout
 
-    rows = read_manifest(out / "manifest.jsonl")
+    rows = read_rows(out / "manifest.jsonl")
     assert len({r["engine"] for r in rows}) >= min_engines
     for r in rows:
         assert set(r) == FIELDS
@@ -204,17 +205,17 @@ def test_plan_only_then_render_gives_the_same_corpus(tmp_path: Path, session_hom
     assert direct is not None and direct.stats["heldout"] == rendered.stats["heldout"]
     assert rendered.stats["heldout"]["heldout_terms_in_test"] > 0
     assert rendered.stats["heldout"]["heldout_terms_in_train_or_dev"] == 0
-    check_splits(read_manifest(tmp_path / "rendered" / "manifest.jsonl"), set(direct.stats["heldout"]["voices"]), frozenset(json.loads((tmp_path / "planned" / "plan.meta.json").read_text())["heldout_keys"]), voice_in_test=False)
+    check_splits(read_rows(tmp_path / "rendered" / "manifest.jsonl"), set(direct.stats["heldout"]["voices"]), frozenset(json.loads((tmp_path / "planned" / "plan.meta.json").read_text())["heldout_keys"]), voice_in_test=False)
 
 
 def test_resume_remakes_audio_whose_plan_row_changed(tmp_path: Path, session_home: Path) -> None:
     plan = make_plan(PlanConfig(n=6, seed=9, augment=False), FakeVocabulary(), fake_voices()).utterances
     build(plan, tmp_path, session_home, jobs=1, progress=False)
     u = plan[0]
-    changed = Utterance(u.id, u.split, u.sentence, u.voice, VoiceParams(rate=0.5), ())
+    changed = PlannedUtterance(u.id, u.split, u.sentence, u.voice, VoiceParams(rate=0.5), ())
     res = build([changed, *plan[1:]], tmp_path, session_home, jobs=1, progress=False)
     assert (res.made, res.resumed) == (1, 5)
-    assert read_manifest(tmp_path / "manifest.jsonl")[0]["augmentation"][0]["rate"] == 0.5
+    assert read_rows(tmp_path / "manifest.jsonl")[0]["augmentation"][0]["rate"] == 0.5
 
 
 def test_gate_report_drops_voices_from_the_corpus(tmp_path: Path, session_home: Path) -> None:
@@ -228,7 +229,7 @@ def test_gate_report_drops_voices_from_the_corpus(tmp_path: Path, session_home: 
     settings = Settings.resolve({"home": str(session_home)})
     res = make_corpus(settings, PlanConfig(n=20, seed=1, augment=False), tmp_path / "c", vocab=FakeVocabulary(), engines=["fake"], gate=str(tmp_path / "gate.json"), jobs=1, progress=False)
     assert res is not None
-    voices = {r["voice"] for r in read_manifest(tmp_path / "c" / "manifest.jsonl")}
+    voices = {r["voice"] for r in read_rows(tmp_path / "c" / "manifest.jsonl")}
     assert "a" not in voices and voices <= {"b", "c"}
     assert res.stats["voices_dropped"] == ["fake:a"] and res.stats["gate"]["dropped"] == ["fake:a"]
     assert "Dropped voices: fake:a" in (tmp_path / "c" / "card.md").read_text()

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from medasr.errors import InputError
-from medasr.train.data import TargetEncoder, make_splits, read_manifest, spec_augment
+from medasr.train.whisper.data import TargetEncoder, make_splits, spec_augment, training_rows
 
 
 @pytest.fixture(scope="module")
 def tiny_tokenizer() -> Path:
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
     from medasr.config import Settings
 
     return resolve_model("tiny.en", Settings.resolve({})).path / "tokenizer.json"
@@ -31,13 +31,13 @@ def test_targets_mask_prompt_and_end_with_eot(tiny_tokenizer: Path) -> None:
 
 def test_manifest_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
-        read_manifest(tmp_path)
+        training_rows(tmp_path)
     (tmp_path / "manifest.jsonl").write_text('{"id": 1, "text": "no audio key"}\n')
-    with pytest.raises(InputError, match=r"manifest.jsonl:1"):
-        read_manifest(tmp_path)
+    with pytest.raises(InputError, match=r"manifest.jsonl, line 1"):
+        training_rows(tmp_path)
     (tmp_path / "manifest.jsonl").write_text(json.dumps({"id": "a", "audio": "a.wav", "text": "x", "split": "test"}) + "\n")
     with pytest.raises(InputError, match="no training utterances"):
-        make_splits(read_manifest(tmp_path))
+        make_splits(training_rows(tmp_path))
 
 
 def test_spec_augment_masks_with_floor_value() -> None:
@@ -52,14 +52,14 @@ def test_spec_augment_masks_with_floor_value() -> None:
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory):
     from medasr.config import Settings
-    from medasr.train.asr import TrainConfig, train_asr
-    from medasr.train.corpus import build_corpus
+    from medasr.train.whisper.train import WhisperTrainConfig, train_asr
+    from medasr.train.whisper.corpus import build_corpus
 
     root = tmp_path_factory.mktemp("train")
     manifest = build_corpus(root / "corpus", 10, seed=3, engines=("espeak-ng",))
     lines = [json.loads(x) for x in manifest.read_text().splitlines()]
     assert len(lines) == 10 and all((manifest.parent / d["audio"]).is_file() for d in lines)
-    cfg = TrainConfig(data=(manifest,), out=root / "run", base="tiny.en", steps=8, batch_size=4, lr=2e-4, warmup=1, eval_every=4,
+    cfg = WhisperTrainConfig(data=(manifest,), out=root / "run", base="tiny.en", steps=8, batch_size=4, lr=2e-4, warmup=1, eval_every=4,
                       patience=10, seed=0, threads=2, audio_augment=False, spec_augment=False)
     return train_asr(cfg, Settings.resolve({}))
 
@@ -79,9 +79,9 @@ def test_cpu_training_loss_falls_and_export_loads_in_faster_whisper(tiny_run, tt
 
 
 def test_registered_model_resolves_through_the_model_store(tiny_run, tmp_home: Path) -> None:
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
     from medasr.config import Settings
-    from medasr.train.registry import register_trained
+    from medasr.train.whisper.registry import register_trained
 
     settings = Settings.resolve({})
     entry = register_trained("medical-test", tiny_run, settings, bench={"note": "test"})
@@ -93,9 +93,9 @@ def test_registered_model_resolves_through_the_model_store(tiny_run, tmp_home: P
 
 def test_resume_continues_from_checkpoint(tiny_run) -> None:
     from medasr.config import Settings
-    from medasr.train.asr import TrainConfig, train_asr
+    from medasr.train.whisper.train import WhisperTrainConfig, train_asr
 
-    cfg = TrainConfig(data=(tiny_run.out.parent / "corpus",), out=tiny_run.out, base="tiny.en", steps=10, batch_size=4, lr=2e-4, warmup=1,
+    cfg = WhisperTrainConfig(data=(tiny_run.out.parent / "corpus",), out=tiny_run.out, base="tiny.en", steps=10, batch_size=4, lr=2e-4, warmup=1,
                       eval_every=2, patience=10, seed=0, threads=2, audio_augment=False, spec_augment=False)
     res = train_asr(cfg, Settings.resolve({}))
     assert res.steps == 10 and [h["step"] for h in res.history] == [4, 8, 10]
@@ -113,14 +113,14 @@ def test_train_modules_import_no_torch() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, medasr.train.asr, medasr.train.registry, medasr.train.ct2_to_hf, medasr.train.corpus, medasr.cli.train; "
+    code = ("import sys, medasr.train.whisper.train, medasr.train.whisper.registry, medasr.train.convert.ct2_to_hf, medasr.train.whisper.corpus, medasr.cli.train; "
             "bad = [m for m in ('torch', 'transformers') if m in sys.modules]; assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 
 
 def test_rescore_splits_merged_bench_sets_by_id_prefix(tmp_path: Path) -> None:
-    from medasr.train.rescore import rescore
+    from medasr.bench.rescore import rescore
 
     utts = [
         {"set": "manifest", "id": "gen-1", "system": "a asr", "ref": "start metformin today", "hyp": "start met for men today"},
@@ -138,7 +138,7 @@ def test_interpolate_state_is_linear_and_checks_shapes() -> None:
     import torch
 
     from medasr.errors import ConfigError
-    from medasr.train.merge import interpolate_state
+    from medasr.train.whisper.merge import interpolate_state
 
     base = {"w": torch.zeros(2, 3), "n": torch.tensor([1, 2])}
     tuned = {"w": torch.ones(2, 3) * 4, "n": torch.tensor([5, 6])}
@@ -166,7 +166,7 @@ def test_merge_cli_interpolates_a_run_with_its_base_and_registers_it(tiny_run, c
     merged = WhisperForConditionalGeneration.from_pretrained(out / "hf").state_dict()
     name = "model.decoder.layers.0.fc1.weight"  # trained (decoder MLP), so it moved
     from medasr.config import Settings
-    from medasr.train.asr import load_base
+    from medasr.train.whisper.train import load_base
 
     base = load_base("tiny.en", Settings.resolve({}))[0].state_dict()
     assert not torch.equal(base[name], tuned[name])
@@ -203,14 +203,15 @@ def test_release_copies_the_int8_export_with_card_and_manifest_entry(tiny_run, c
 
 def test_pack_keeps_short_speech_alone_and_joins_the_rest(tmp_path: Path) -> None:
     from medasr.audio import write_wav
-    from medasr.train.corpus import short_sentences
-    from medasr.train.data import Utterance, pack
+    from medasr.manifest import ManifestRow
+    from medasr.train.whisper.corpus import short_sentences
+    from medasr.train.whisper.data import pack
 
     utts = []
     for i in range(12):
         kind = "short" if i < 3 else "medical"
         write_wav(tmp_path / f"u{i}.wav", np.zeros(16000 * (1 if kind == "short" else 5), dtype=np.float32))
-        utts.append(Utterance(id=f"u{i}", audio=tmp_path / f"u{i}.wav", text=f"t{i}", kind=kind))
+        utts.append(ManifestRow(id=f"u{i}", audio=tmp_path / f"u{i}.wav", text=f"t{i}", kind=kind))
     clips = pack(utts, 24.0, seed=0)
     assert {c.id for c in clips if "+" not in c.id} >= {"u0", "u1", "u2"}  # short ones never joined
     joined = [c for c in clips if "+" in c.id]
@@ -225,17 +226,17 @@ def test_pack_keeps_short_speech_alone_and_joins_the_rest(tmp_path: Path) -> Non
 
 def test_ct2_encoder_cache_matches_torch_and_trains(tiny_run, tmp_path: Path) -> None:
     from medasr.config import Settings
-    from medasr.train.asr import TrainConfig, load_base, train_asr
-    from medasr.train.features import encoder_cache
+    from medasr.train.whisper.train import WhisperTrainConfig, load_base, train_asr
+    from medasr.train.whisper.features import encoder_cache
 
-    utts = make_splits(read_manifest(tiny_run.out.parent / "corpus")).train[:3]
+    utts = make_splits(training_rows(tiny_run.out.parent / "corpus")).train[:3]
     model, ct2_dir, _ = load_base("tiny.en", Settings.resolve({}))
     ref = np.asarray(encoder_cache(model, utts, tmp_path / "torch", "k1", seed=0, audio_aug=False, specaug=False), dtype=np.float32)
     ct2 = np.asarray(encoder_cache(model, utts, tmp_path / "ct2", "k2", seed=0, audio_aug=False, specaug=False, ct2_dir=ct2_dir, threads=2), dtype=np.float32)
     assert ref.shape == ct2.shape == (3, 1500, 384)
     cos = (ref * ct2).sum(-1) / (np.linalg.norm(ref, axis=-1) * np.linalg.norm(ct2, axis=-1))
     assert float(np.median(cos)) > 0.98, float(np.median(cos))  # int8 quantization moves it a little, no more
-    cfg = TrainConfig(data=(tiny_run.out.parent / "corpus",), out=tmp_path / "run", base="tiny.en", steps=6, batch_size=4, lr=2e-4, warmup=1, eval_every=6,
+    cfg = WhisperTrainConfig(data=(tiny_run.out.parent / "corpus",), out=tmp_path / "run", base="tiny.en", steps=6, batch_size=4, lr=2e-4, warmup=1, eval_every=6,
                       patience=10, seed=0, threads=2, audio_augment=False, spec_augment=False, encoder_backend="ct2")
     res = train_asr(cfg, Settings.resolve({}))
     assert res.steps == 6 and res.best_dev_loss is not None and res.best_dev_loss < res.dev_loss_start, (res.dev_loss_start, res.history)

@@ -13,19 +13,19 @@ pytest.importorskip("transformers")
 
 from medasr.config import Settings  # noqa: E402
 from medasr.errors import ModelNotFoundError  # noqa: E402
-from medasr.train.ct2_reader import read_ct2_model  # noqa: E402
+from medasr.train.convert.ct2_reader import read_ct2_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def tiny_ct2() -> Path:
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
 
     return resolve_model("tiny.en", Settings.resolve({"model": "tiny.en"})).path
 
 
 @pytest.fixture(scope="module")
 def tiny_hf(tiny_ct2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from medasr.train.ct2_to_hf import convert_ct2_to_hf
+    from medasr.train.convert.ct2_to_hf import convert_ct2_to_hf
 
     return convert_ct2_to_hf(tiny_ct2, tmp_path_factory.mktemp("hf") / "tiny-hf")
 
@@ -64,7 +64,7 @@ def test_converted_model_transcribes_jfk_exactly_as_ct2(tiny_ct2: Path, tiny_hf:
     from transformers import WhisperForConditionalGeneration
 
     from medasr.audio import load_audio
-    from medasr.train.hf_decode import ct2_greedy, hf_greedy, log_mel, prompt_ids
+    from medasr.train.convert.hf_decode import ct2_greedy, hf_greedy, log_mel, prompt_ids
 
     feats = log_mel(load_audio(real_speech_dir / "jfk" / "jfk.flac"))
     prompt = prompt_ids(tiny_ct2 / "tokenizer.json")
@@ -78,7 +78,7 @@ def test_converted_model_transcribes_jfk_exactly_as_ct2(tiny_ct2: Path, tiny_hf:
 def test_export_back_is_tensor_identical_and_int8_transcribes(tiny_ct2: Path, tiny_hf: Path, tmp_path: Path, real_speech_dir: Path) -> None:
     from faster_whisper import WhisperModel
 
-    from medasr.train.export import export_ct2
+    from medasr.train.convert.export import export_ct2
 
     f16 = export_ct2(tiny_hf, tmp_path / "f16", "float16")
     orig, back = read_ct2_model(tiny_ct2), read_ct2_model(f16)
@@ -99,10 +99,10 @@ def test_export_back_is_tensor_identical_and_int8_transcribes(tiny_ct2: Path, ti
 @pytest.mark.slow
 def test_base_converts_and_transcribes_jfk_exactly_as_ct2(real_speech_dir: Path) -> None:
     """The multilingual base (assembled from its two PyPI parts) maps the same way (~1-2 min)."""
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
     from medasr.audio import load_audio
-    from medasr.train.ct2_to_hf import load_hf_from_ct2
-    from medasr.train.hf_decode import ct2_greedy, hf_greedy, log_mel, prompt_ids
+    from medasr.train.convert.ct2_to_hf import load_hf_from_ct2
+    from medasr.train.convert.hf_decode import ct2_greedy, hf_greedy, log_mel, prompt_ids
 
     path = resolve_model("base", Settings.resolve({})).path
     feats = log_mel(load_audio(real_speech_dir / "jfk" / "jfk.flac"))

@@ -15,10 +15,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from medasr.train import gpu_audio as ga  # noqa: E402
-from medasr.train import gpu_carry  # noqa: E402
-from medasr.train import gpu_features as feat  # noqa: E402
-from medasr.train import gpu_finetune as gf  # noqa: E402
+from medasr.train.gpu import audio as ga  # noqa: E402
+from medasr.train.gpu import carry as gpu_carry  # noqa: E402
+from medasr.train.gpu import features as feat  # noqa: E402
+from medasr.train.gpu import finetune as gf  # noqa: E402
 
 ESPEAK = shutil.which("espeak-ng")
 FLITE = shutil.which("flite")
@@ -28,9 +28,9 @@ needs_tts = pytest.mark.skipif(ESPEAK is None or FLITE is None, reason="espeak-n
 @pytest.fixture(scope="module")
 def hf_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled tiny.en as a transformers folder with its tokenizer (what travels to the GPU machine)."""
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
     from medasr.config import Settings
-    from medasr.train.ct2_to_hf import convert_ct2_to_hf
+    from medasr.train.convert.ct2_to_hf import convert_ct2_to_hf
 
     src = resolve_model("tiny.en", Settings.resolve({})).path
     base = tmp_path_factory.mktemp("hf")
@@ -44,7 +44,7 @@ def _row(i: int, text: str, engine: str = "espeak-ng", voice: str = "en-us+m3", 
 
 
 def test_log_mel_matches_faster_whisper() -> None:
-    from medasr.train.hf_decode import log_mel
+    from medasr.train.convert.hf_decode import log_mel
 
     rng = np.random.default_rng(0)
     a = (rng.standard_normal(16000 * 7) * 0.1).astype(np.float32)
@@ -196,8 +196,8 @@ def test_transcribe_rows_gives_pairs_with_base_and_trained_weights(tmp_path: Pat
 
 
 def test_corrector_subcommand_trains_and_keeps_float16(tmp_path: Path) -> None:
-    """`python -m medasr.train.gpu_finetune corrector` (what the GPU machine runs), a few steps on CPU."""
-    from medasr.correction.bart_format import make_source, make_target, pruned_tokenizer_json
+    """`python -m medasr.train.gpu.finetune corrector` (what the GPU machine runs), a few steps on CPU."""
+    from medasr.correction.bart.format import make_source, make_target, pruned_tokenizer_json
 
     (tmp_path / "tokenizer.json").write_text(json.dumps(pruned_tokenizer_json(2048)))
     pairs = [("start met 4,500 milligrams", "start metformin 500 milligrams"), ("the patient is stable", "the patient is stable")] * 8
@@ -217,7 +217,7 @@ def test_corrector_subcommand_trains_and_keeps_float16(tmp_path: Path) -> None:
 
 @needs_tts
 def test_train_command_runs_its_epochs_and_records_the_data(tmp_path: Path, hf_base: Path) -> None:
-    """`python -m medasr.train.gpu_finetune train` as the GPU machine runs it: plan rows rendered,
+    """`python -m medasr.train.gpu.finetune train` as the GPU machine runs it: plan rows rendered,
     dev rows trimmed, clips packed, the steps of the asked epochs (no time limit unless asked)."""
     rows = [_row(i, t) for i, t in enumerate(["Start metformin 500 mg.", "The patient is stable.", "Take a deep breath.", "No known allergies."])]
     rows += [_row(10, "Lisinopril 10 mg daily.", "flite", "kal16", split="dev"), _row(11, "Review in two weeks.", split="dev")]

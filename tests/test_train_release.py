@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not (RELEASE / "model.bin").is_file(), reason="r
 
 
 def test_card_and_manifest_agree_with_the_files() -> None:
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
     from medasr.files import sha256_file
 
     card = json.loads((REPO / "models" / "cards" / "tiny.en-medical.json").read_text())

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from medasr.asr.base import ProgressFn, TranscribeOptions
-from medasr.asr.models import ResolvedModel
+from medasr.store.manifest import ResolvedModel
 from medasr.audio import SAMPLE_RATE
 from medasr.schema import ModelInfo, Segment, Transcript, Word, word_id
 

@@ -15,7 +15,7 @@ def load_transcriber(settings: Settings, *, model: str | None = None, cache: boo
     """Resolve the model named in ``settings`` (or ``model``), pick device/compute type, load it."""
     from medasr.asr.device import resolve_device
     from medasr.asr.faster import FasterWhisperTranscriber
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
 
     name = model or settings.model
     device, compute_type = resolve_device(settings.device, settings.compute_type)

@@ -1,7 +1,7 @@
 """Benchmark sets: any JSONL manifest, plus the ready-made ones.
 
-A manifest line is ``{"audio": "<path relative to the manifest, or absolute>", "text": "..."}``
-with an optional ``"id"`` and ``"group"`` (or ``"source"``); other keys are ignored.
+A set is any speech manifest (``medasr.manifest``): ``audio`` and ``text`` per line, optionally
+``id`` and ``group`` (or ``source``), which capped sets keep round-robin.
 
 Ready-made sets (``--set NAME``):
   ``real-speech``  ``<shared>/real-speech/manifest.jsonl`` (JFK, LJ Speech, spoken digits)
@@ -13,7 +13,6 @@ Anything else is taken as a manifest path (the synth test split, for one).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -22,23 +21,16 @@ from pathlib import Path
 
 from medasr.config import Settings
 from medasr.errors import InputError
+from medasr.manifest import ManifestRow, read_manifest, write_rows
 
 POCKETSPHINX_DIR = Path("/usr/share/pocketsphinx/test/data/librivox")
-
-
-@dataclass(frozen=True)
-class Utterance:
-    id: str
-    audio: Path
-    text: str
-    group: str = ""
 
 
 @dataclass(frozen=True)
 class BenchSet:
     name: str
     manifest: Path
-    utterances: tuple[Utterance, ...]
+    utterances: tuple[ManifestRow, ...]
 
 
 def shared_data_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -49,38 +41,21 @@ def shared_data_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def load_manifest(path: str | Path, name: str | None = None, *, limit: int | None = None) -> BenchSet:
+    """A set from any manifest (``medasr.manifest``); every audio file must exist."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"manifest {path}: file not found")
-    utts: list[Utterance] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"manifest {path}, line {n}: not valid JSON ({e.msg})") from None
-            if not isinstance(d, dict) or not isinstance(d.get("audio"), str) or not isinstance(d.get("text"), str):
-                raise InputError(f"manifest {path}, line {n}: needs string fields 'audio' and 'text'")
-            audio = Path(d["audio"])
-            audio = audio if audio.is_absolute() else path.parent / audio
-            if not audio.is_file():
-                raise InputError(f"manifest {path}, line {n}: audio file {audio} not found")
-            group = str(d.get("group") or d.get("source") or "")
-            utts.append(Utterance(str(d.get("id") or audio.stem), audio, d["text"], group))
+    utts = read_manifest(path, check_audio=True)
     if not utts:
         raise InputError(f"manifest {path}: holds no utterances")
     default = path.parent.name if path.stem == "manifest" else path.stem
     return BenchSet(name or default, path, tuple(subsample(utts, limit)))
 
 
-def subsample(utts: list[Utterance], limit: int | None) -> list[Utterance]:
+def subsample(utts: list[ManifestRow], limit: int | None) -> list[ManifestRow]:
     """At most ``limit`` utterances, taken round-robin over groups, so a capped set keeps every
     kind of speech it has; within a group, evenly spaced through it. Deterministic."""
     if not limit or limit >= len(utts):
         return list(utts)
-    groups: dict[str, list[Utterance]] = {}
+    groups: dict[str, list[ManifestRow]] = {}
     for u in utts:
         groups.setdefault(u.group, []).append(u)
     queues = [_spread(g) for g in groups.values()]
@@ -92,7 +67,7 @@ def subsample(utts: list[Utterance], limit: int | None) -> list[Utterance]:
     return [u for u in utts if id(u) in chosen]
 
 
-def _spread(items: list[Utterance]) -> list[Utterance]:
+def _spread(items: list[ManifestRow]) -> list[ManifestRow]:
     """``items`` reordered so that any prefix is spread evenly over the list (0, n/2, n/4, 3n/4...)."""
     order, seen, step = [], set(), len(items)
     while len(order) < len(items):
@@ -116,7 +91,7 @@ def librivox_manifest(out_dir: Path, source: Path = POCKETSPHINX_DIR) -> Path:
         m = re.match(r"\s*<s>(.*)</s>\s*\((\S+)\)", line)
         if m and (source / f"{m.group(2)}.wav").is_file():
             rows.append({"id": m.group(2), "audio": str(source / f"{m.group(2)}.wav"), "text": m.group(1).strip(), "group": "librivox"})
-    out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    write_rows(out, rows, sort=False)
     return out
 
 

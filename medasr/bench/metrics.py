@@ -1,5 +1,5 @@
-"""Scoring: Whisper's English normalizer, WER/CER, medical-term WER (the medwer protocol),
-term recall/precision, correction edits, and bootstrap confidence intervals.
+"""Scoring: WER/CER on Whisper's English normalizer (``medasr.text.normalize``), medical-term
+WER (the medwer protocol), term recall/precision, correction edits, and bootstrap confidence intervals.
 
 Corpus semantics follow medwer 1.0.0 (``medwer.Scorer``) exactly: an utterance whose
 normalized reference is empty is skipped; edits and reference words are summed over the
@@ -9,7 +9,6 @@ a matched phrase becoming one atomic token; a rate whose denominator is zero is 
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +17,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from medasr.schema import Edit
-
-
-@functools.lru_cache(maxsize=1)
-def _normalizer():  # whisper-normalizer builds large regex tables: once per process
-    from whisper_normalizer.english import EnglishTextNormalizer
-
-    return EnglishTextNormalizer()
-
-
-def normalize(text: str) -> str:
-    """Whisper's English normalizer (pinned whisper-normalizer 0.1.12), whitespace-collapsed."""
-    return " ".join(_normalizer()(text).split())
+from medasr.text import normalize
 
 
 def word_edits(ref_norm: str, hyp_norm: str) -> int:

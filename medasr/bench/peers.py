@@ -1,7 +1,7 @@
 """The peer baseline: the same Whisper weights run through Hugging Face transformers.
 
 The CTranslate2 folder of a model is converted once to a transformers folder with
-``medasr.train.ct2_to_hf.convert_ct2_to_hf`` (cached under ``$MEDASR_HOME/cache/hf``), so
+``medasr.train.convert.ct2_to_hf.convert_ct2_to_hf`` (cached under ``$MEDASR_HOME/cache/hf``), so
 both engines decode the very same weights. Needs ``torch==2.13.0`` and ``transformers``
 (the ``train`` extra); without them :func:`peer_available` says why and the benchmark
 skips the peer. Decoding: ``model.generate`` with the same beam size as ours, float32 on
@@ -34,7 +34,7 @@ def peer_available() -> str | None:
 
 def converted_dir(ct2_dir: Path, settings: Settings) -> Path:
     """Convert ``ct2_dir`` to a transformers folder once; later calls reuse it."""
-    from medasr.train.ct2_to_hf import convert_ct2_to_hf
+    from medasr.train.convert.ct2_to_hf import convert_ct2_to_hf
 
     st = (ct2_dir / "model.bin").stat()
     key = hashlib.sha256(f"{ct2_dir.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:12]
@@ -95,7 +95,7 @@ class TransformersPeer:
 
 def load_peer(model: str, settings: Settings) -> TransformersPeer:
     """The peer for ``model`` (a name or path resolved like ours): convert, then load."""
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
 
     reason = peer_available()
     if reason:

@@ -1,6 +1,9 @@
-"""The clinical conversation set: PriMock57 consultation text spoken by held-out TTS voices.
+"""PriMock57 (real mock GP consultations, CC BY 4.0): the TextGrid reader, the consultations with
+their clinicians' notes (what ``medasr bench notes`` scores notes against), and the clinical
+conversation set: the consultation text spoken by held-out TTS voices.
 
-``medasr bench build-primock`` reads the Praat TextGrids of ``<shared>/primock57-dev``
+``load_consultation(name)`` gives a doctor/patient ``Transcript`` and the clinician's note and
+highlights. ``medasr bench build-primock`` reads the Praat TextGrids of ``<shared>/primock57-dev``
 (real mock GP consultations, CC BY 4.0), cleans the markup, cuts each speaker turn into
 utterances of 4-30 words at sentence ends, picks up to ``cap`` of them (those naming a drug
 first, then those holding a medwer term, then the rest; round-robin over consultations) and speaks each with one of the voices
@@ -17,8 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from medasr.bench.metrics import TermSet, normalize
+from medasr.bench.metrics import TermSet
+from medasr.text import normalize
 from medasr.errors import BackendError, InputError
+from medasr.manifest import write_rows
+from medasr.schema import Segment, Transcript
 
 log = logging.getLogger("medasr.bench")
 
@@ -34,20 +40,58 @@ class Turn:
     index: int
     start: float
     text: str
+    end: float = 0.0
 
 
 def parse_textgrid(path: Path) -> list[Turn]:
     """Non-empty intervals of a PriMock TextGrid (one tier per file), in time order."""
-    raw = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        raise InputError(f"cannot read TextGrid {path}: {e}") from e
     m = re.match(r"(day\d+_consultation\d+)_(\w+)\.TextGrid$", path.name)
     if not m:
         raise InputError(f"{path}: not a PriMock transcript name (dayD_consultationNN_speaker.TextGrid)")
     turns = []
-    for i, (xmin, _xmax, text) in enumerate(_INTERVAL.findall(raw)):
+    for i, (xmin, xmax, text) in enumerate(_INTERVAL.findall(raw)):
         text = clean(text.replace('""', '"'))
         if text:
-            turns.append(Turn(m.group(1), m.group(2), i, float(xmin), text))
+            turns.append(Turn(m.group(1), m.group(2), i, float(xmin), text, float(xmax)))
     return turns
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: str
+    transcript: Transcript
+    note: str
+    highlights: tuple[str, ...]
+    presenting_complaint: str
+
+
+def data_dir() -> Path:
+    from medasr.bench.datasets import shared_data_dir
+
+    return shared_data_dir() / "primock57-dev"
+
+
+def load_consultation(name: str, root: Path | None = None) -> Consultation:
+    """Both speakers' turns in time order as one Transcript (segment speaker doctor/patient), and the note."""
+    root = root or data_dir()
+    turns = [t for sp in ("doctor", "patient") for t in parse_textgrid(root / "transcripts" / f"{name}_{sp}.TextGrid")]
+    turns.sort(key=lambda t: (t.start, t.end))
+    segs = tuple(Segment(id=i, start=t.start, end=t.end, text=t.text, speaker=t.speaker) for i, t in enumerate(turns))
+    meta = json.loads((root / "notes" / f"{name}.json").read_text(encoding="utf-8"))
+    tr = Transcript(segments=segs, language="en", duration=max((t.end for t in turns), default=0.0), audio=f"primock57:{name}")
+    hl = tuple(h for h in meta.get("highlights") or () if h.strip())
+    return Consultation(name, tr, meta.get("note", ""), hl, meta.get("presenting_complaint", ""))
+
+
+def consultation_names(root: Path | None = None) -> list[str]:
+    root = root or data_dir()
+    if not (root / "notes").is_dir():
+        raise InputError(f"PriMock57 data not found at {root} (set MEDASR_SHARED_DATA to the folder holding primock57-dev)")
+    return sorted(p.stem for p in (root / "notes").glob("*.json"))
 
 
 def clean(text: str) -> str:
@@ -163,6 +207,6 @@ def build(
         if progress:
             progress(i + 1, len(chosen))
     manifest = out_dir / "manifest.jsonl"
-    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    write_rows(manifest, rows, sort=False)  # the order they were chosen in: capped sets take them round-robin
     log.info("primock set: %d utterances, %d voices -> %s", len(rows), len(voices), manifest)
     return manifest

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from medasr.bench.align import counts, mark
-from medasr.bench.metrics import Interval, TermSet, normalize
+from medasr.bench.metrics import Interval, TermSet
+from medasr.text import normalize
 from medasr.bench.runner import BenchResult, SystemResult
 
 

@@ -18,7 +18,7 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_cmd(as_json: bool) -> None:
     """Every known model: name, source, size, and whether it is available offline here."""
-    from medasr.asr.models import known_models
+    from medasr.store.whisper import known_models
 
     settings = Settings.resolve()
     rows = []
@@ -45,7 +45,7 @@ def _available(entry, settings: Settings) -> str:
         missing = [p for p in entry.packages if importlib.util.find_spec(p.split("==")[0].replace("-", "_")) is None]
         return "yes" if not missing else "no (pip install " + " ".join(missing) + ")"
     if entry.source in ("repo", "user"):
-        from medasr.asr.models import resolve_model
+        from medasr.store.whisper import resolve_model
 
         try:
             resolve_model(entry.name, settings)
@@ -59,7 +59,7 @@ def _available(entry, settings: Settings) -> str:
 @click.argument("name", default="tiny.en")
 def path_cmd(name: str) -> None:
     """Print the folder of a model (assembling a bundled model on first use) and its source."""
-    from medasr.asr.models import resolve_model
+    from medasr.store.whisper import resolve_model
 
     r = resolve_model(name, Settings.resolve())
     click.echo(str(r.path))
@@ -70,7 +70,7 @@ def path_cmd(name: str) -> None:
 @click.argument("names", nargs=-1)
 def verify_cmd(names: tuple[str, ...]) -> None:
     """Check model files against the manifest's sha256 (all available offline models by default)."""
-    from medasr.asr.models import known_models, resolve_model, verify_model
+    from medasr.store.whisper import known_models, resolve_model, verify_model
     from medasr.errors import MedasrError
 
     settings = Settings.resolve()

@@ -53,18 +53,18 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
 
     from medasr.config import Settings
     from medasr.errors import ConfigError
-    from medasr.train.asr import TrainConfig, train_asr
+    from medasr.train.whisper.train import WhisperTrainConfig, train_asr
 
     settings = Settings.resolve({})
     if make_corpus:
-        from medasr.train.corpus import build_corpus
+        from medasr.train.whisper.corpus import build_corpus
 
         with Progress(TextColumn("corpus"), BarColumn(), TextColumn("{task.completed}/{task.total}"), transient=True) as bar:
             task = bar.add_task("corpus", total=make_corpus)
             data = data + (build_corpus(out / "corpus", make_corpus, seed=seed, home=settings.home, progress=lambda d, t: bar.update(task, completed=d, total=t)),)
     if not data:
         raise ConfigError("give --data MANIFEST (from `medasr synth`) or --make-corpus N")
-    cfg = TrainConfig(data=data, out=out, base=base, steps=steps, epochs=epochs, batch_size=batch_size, lr=lr, freeze_encoder=freeze_encoder, freeze_embeddings=freeze_embeddings, freeze_cross_kv=freeze_cross_kv,
+    cfg = WhisperTrainConfig(data=data, out=out, base=base, steps=steps, epochs=epochs, batch_size=batch_size, lr=lr, freeze_encoder=freeze_encoder, freeze_embeddings=freeze_embeddings, freeze_cross_kv=freeze_cross_kv,
                       spec_augment=spec_augment, audio_augment=audio_augment, eval_every=eval_every, patience=patience, max_train=max_train, max_dev=max_dev, pack_seconds=pack_seconds, pack_single_share=pack_single_share, encoder_backend=encoder_backend,
                       seed=seed, threads=threads, device=device, resume=resume, quantizations=tuple(quantizations))
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} {task.fields[info]}"), TimeRemainingColumn()) as bar:
@@ -79,7 +79,7 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
         res = train_asr(cfg, settings, progress)
     click.echo(json.dumps(res.summary(), indent=2))
     if register_as:
-        from medasr.train.registry import register_trained
+        from medasr.train.whisper.registry import register_trained
 
         entry = register_trained(register_as, res, settings)
         click.echo(f"registered {entry['name']} -> {entry['path']}")
@@ -95,7 +95,7 @@ def asr(base: str, data: tuple[Path, ...], out: Path, make_corpus: int, steps: i
 def merge(base: str, tuned: Path, alpha: float, out: Path, quantizations: tuple[str, ...], register_as: str | None) -> None:
     """Interpolate a fine-tuned model with its base (WiSE-FT): keeps the new domain, forgets less."""
     from medasr.config import Settings
-    from medasr.train.merge import merge_models
+    from medasr.train.whisper.merge import merge_models
 
     settings = Settings.resolve({})
     tuned_hf = tuned / "hf" if (tuned / "hf" / "config.json").is_file() else tuned
@@ -103,7 +103,7 @@ def merge(base: str, tuned: Path, alpha: float, out: Path, quantizations: tuple[
     for q, d in dirs.items():
         click.echo(f"{q}: {d}")
     if register_as:
-        from medasr.train.registry import register_trained
+        from medasr.train.whisper.registry import register_trained
 
         entry = register_trained(register_as, out, settings)
         click.echo(f"registered {entry['name']} -> {entry['path']}")
@@ -117,8 +117,8 @@ def merge(base: str, tuned: Path, alpha: float, out: Path, quantizations: tuple[
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Where manifest.json lives (default: the checkout's models/).")
 def release(run: Path, name: str, bench_json: Path | None, description: str, models_dir: Path | None) -> None:
     """Release a trained model: int8 files under models/NAME, its card, its manifest entry."""
-    from medasr.asr.manifest import models_root
-    from medasr.train.release import bench_figures, release_model
+    from medasr.store.manifest import models_root
+    from medasr.train.whisper.release import bench_figures, release_model
 
     entry = release_model(run, name, models_dir or models_root(), bench=bench_figures(bench_json) if bench_json else None, description=description)
     click.echo(f"released {entry['name']}: {entry['size_bytes'] / 1e6:.1f} MB, model.bin sha256 {entry['files']['model.bin']}")
@@ -133,8 +133,9 @@ def release(run: Path, name: str, bench_json: Path | None, description: str, mod
 def confusions(pairs_paths: tuple[Path, ...], out: Path | None, min_count: int) -> None:
     """Learn which heard words stood for which vocabulary terms in training (candidates for the BART judge)."""
     from medasr.config import Settings
-    from medasr.correction.bart_pairs import read_pairs
-    from medasr.correction.confusions import BUNDLED, ConfusionTable, vocabulary_terms
+    from medasr.train.corrector.pairs import read_pairs
+    from medasr.correction.confusions import BUNDLED
+    from medasr.train.corrector.confusions import fit_confusions, vocabulary_terms
     from medasr.correction.lexicon import MEDICAL_KINDS
     from medasr.vocab import load_vocabulary
 
@@ -142,7 +143,7 @@ def confusions(pairs_paths: tuple[Path, ...], out: Path | None, min_count: int) 
     if not pairs:
         raise click.UsageError("no train-split pairs in " + ", ".join(map(str, pairs_paths)))
     terms = vocabulary_terms(load_vocabulary(Settings.resolve({})), MEDICAL_KINDS)
-    table = ConfusionTable.fit(pairs, terms, min_count=min_count)
+    table = fit_confusions(pairs, terms, min_count=min_count)
     table.save(out or BUNDLED)
     click.echo(f"{len(table)} confusions from {len(pairs)} train pairs -> {out or BUNDLED}")
 

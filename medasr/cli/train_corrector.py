@@ -48,16 +48,16 @@ log = logging.getLogger("medasr.train")
 @click.option("--export/--no-export", default=True, show_default=True, help="Convert the best checkpoint to CTranslate2 int8 under <out>/ct2.")
 @click.option("--examples-only", is_flag=True, default=False,
               help="Write <out>/examples.jsonl.gz and <out>/tokenizer.json and stop: the input of "
-                   "`python -m medasr.train.gpu_finetune corrector` on a GPU machine.")
+                   "`python -m medasr.train.gpu.finetune corrector` on a GPU machine.")
 def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_consultation, consultation_text, asr_models, size, base, steps,
               batch_size, lr, warmup, max_minutes, eval_every, identity_share, n_random, target, seed, threads, device, export, examples_only):
     """Train the BART semantic corrector on real ASR errors plus learned noise and identity pairs."""
     from medasr.config import Settings
-    from medasr.correction.bart_format import pruned_tokenizer_json
-    from medasr.correction.bart_pairs import read_pairs, write_pairs
-    from medasr.train.corrector import TrainConfig, train_corrector
-    from medasr.train.corrector_data import DataMix, build_examples, common_words
-    from medasr.train.corrector_model import export_ct2
+    from medasr.correction.bart.format import pruned_tokenizer_json
+    from medasr.train.corrector.pairs import read_pairs, write_pairs
+    from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+    from medasr.train.corrector.data import DataMix, build_examples, common_words
+    from medasr.train.corrector.model import export_ct2
 
     settings = Settings.resolve()
     out_dir = out_dir or Path(settings.home) / "runs" / "corrector"
@@ -76,7 +76,7 @@ def corrector(out_dir, pairs_path, build_pairs, synth_manifest, n_sentences, n_c
     if examples_only:
         _write_examples(out_dir, tr, dv, pruned_tokenizer_json(), target)
         return
-    cfg = TrainConfig(out_dir=out_dir, size=size, base=base, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
+    cfg = CorrectorTrainConfig(out_dir=out_dir, size=size, base=base, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
                       max_minutes=max_minutes, eval_every=eval_every, seed=seed, threads=threads, device=device,
                       target=target)
     res = train_corrector(cfg, tr, dv)
@@ -108,12 +108,12 @@ def _write_examples(out_dir: Path, tr, dv, tokenizer: dict, target: str = "text"
 
 def _build_pairs(settings, synth_manifest, n_sentences, n_consultation, asr_models, seed):
     from medasr.asr.loader import load_transcriber
-    from medasr.correction.bart_consultation import consultation_sentences
-    from medasr.correction.bart_pairs import SpeechItem, asr_pairs, read_manifest
-    from medasr.correction.bart_sentences import clinical_sentences
+    from medasr.train.corrector.consultation import consultation_sentences
+    from medasr.train.corrector.pairs import SpeechItem, asr_pairs, speech_items
+    from medasr.train.corrector.sentences import clinical_sentences
 
     if synth_manifest:
-        items = read_manifest(synth_manifest)
+        items = speech_items(synth_manifest)
     else:
         items = [SpeechItem(id=s.id, text=s.text, split=s.split) for s in clinical_sentences(n_sentences, seed=seed + 1)]
     # the text-pool turns (DataMix, seed + 2000) and the spoken ones come from different seeds

@@ -44,7 +44,7 @@ def _load_builtin() -> None:
     """Import the built-in correctors so they register themselves (lazy: no import-time cost)."""
     import importlib
 
-    for module in ("medasr.correction.lexicon", "medasr.correction.bart"):
+    for module in ("medasr.correction.lexicon", "medasr.correction.bart.corrector"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as e:

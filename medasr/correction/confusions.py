@@ -3,7 +3,7 @@
 The lexicon pass proposes terms that *look or sound* like a suspicious span. Some of Whisper's
 mistakes are ordinary words it was sure of ("rush" for rash, "humorous" for humerus): no
 spelling or sound rule would question them, yet the training pairs show the model hearing them
-for the term again and again. ``ConfusionTable.fit`` aligns training (hypothesis, reference)
+for the term again and again. ``medasr.train.corrector.confusions.fit_confusions`` aligns training (hypothesis, reference)
 pairs word by word and keeps every heard span (1-3 words) that stood for a vocabulary term, with
 
 * ``count``: training hypotheses in which it did, and
@@ -13,7 +13,7 @@ so ``posterior = count / heard_total`` estimates how often the heard words *mean
 stood for "gout" 12 times but was heard 213 times (0.06): it is no candidate. "rush" stood for
 "rash" in 65 of 74 (0.88). Ordinary English words need more evidence (:attr:`Confusion.everyday`).
 
-The table only proposes; the BART judge (:mod:`medasr.correction.bart_verify`) decides in context,
+The table only proposes; the BART judge (:mod:`medasr.correction.bart.verify`) decides in context,
 with the same margin as every other candidate. Built by ``medasr train confusions`` from the
 pairs ``medasr train corrector`` uses (train split only); the package ships the table built from
 the 37,574 train-split pairs corrector-v2 was trained on (``medasr/correction/data/confusions.json``).
@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from medasr.correction.bart_noise import align_words, norm_word
+from medasr.text import norm_phrase, norm_word
 from medasr.correction.lexicon import COMMON_ZIPF
 from medasr.schema import Segment
 
@@ -62,7 +62,7 @@ class Confusion:
         """Spelling similarity of heard words and term, 0..1 (rapidfuzz ratio on normalized text)."""
         from rapidfuzz import fuzz
 
-        return fuzz.ratio(self.heard, _norm(self.term)) / 100.0
+        return fuzz.ratio(self.heard, norm_phrase(self.term)) / 100.0
 
 
 @lru_cache(maxsize=65536)
@@ -70,10 +70,6 @@ def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
-
-
-def _norm(text: str) -> str:
-    return " ".join(w for w in (norm_word(x) for x in text.split()) if w)
 
 
 class ConfusionTable:
@@ -89,30 +85,6 @@ class ConfusionTable:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.by_heard.values())
-
-    @classmethod
-    def fit(cls, pairs: Iterable[tuple[str, str]], terms: Mapping[str, tuple[str, str]], *, min_count: int = 2) -> ConfusionTable:
-        """From (hypothesis, reference) pairs and ``terms`` (normalized term -> (written form, kind)):
-        every heard span of 1-3 words that stood for a term in at least ``min_count`` hypotheses."""
-        pairs = [(h, r) for h, r in pairs]
-        ids: dict[tuple[str, str], set[int]] = {}
-        for n, (hyp, ref) in enumerate(pairs):
-            if hyp == ref:
-                continue
-            for op, rs, hs in align_words(hyp, ref):
-                if op == "equal" or not (1 <= len(hs) <= MAX_WORDS and 1 <= len(rs) <= MAX_WORDS):
-                    continue
-                heard, said = " ".join(hs), " ".join(rs)
-                if said in terms and heard not in terms and said not in hs:
-                    ids.setdefault((heard, said), set()).add(n)
-        kept = {k: len(v) for k, v in ids.items() if len(v) >= min_count}
-        wanted = {h for h, _ in kept}
-        totals: dict[str, int] = dict.fromkeys(wanted, 0)
-        for hyp, _ in pairs:
-            for g in _ngrams([norm_word(w) for w in hyp.split()]) & wanted:
-                totals[g] += 1
-        rows = [Confusion(h, terms[t][0], terms[t][1], n, max(totals[h], n)) for (h, t), n in kept.items()]
-        return cls(sorted(rows, key=lambda c: (c.heard, c.term)))
 
     def save(self, path: str | Path) -> None:
         rows = [asdict(c) for v in self.by_heard.values() for c in v]
@@ -158,22 +130,6 @@ class ConfusionTable:
                                         f"learned confusion: heard {c.heard!r} for {c.term!r} in {c.count} of "
                                         f"{c.heard_total} training hypotheses", learned=True))
         return out
-
-
-def _ngrams(words: list[str]) -> set[str]:
-    return {" ".join(words[i:i + n]) for n in range(1, MAX_WORDS + 1) for i in range(len(words) - n + 1)}
-
-
-def vocabulary_terms(vocabulary, kinds: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """normalized surface -> (written form, kind) for every entry and synonym of ``kinds``."""
-    out: dict[str, tuple[str, str]] = {}
-    for kind in kinds:
-        for e in vocabulary.entries(kind):
-            for s in (e.written, *e.synonyms):
-                n = _norm(s)
-                if n:
-                    out.setdefault(n, (s, kind))
-    return out
 
 
 def load_table(path: str | Path | None = None) -> ConfusionTable | None:

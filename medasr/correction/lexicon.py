@@ -191,7 +191,7 @@ class LexiconCorrector:
     def proposals(self, segment: Segment, *, k: int = 3, min_score: float = 0.75) -> list[Proposal]:
         """Sound-alike vocabulary terms for the segment's suspicious spans, with no context check
         and nothing decided: up to ``k`` per span, for a stage that judges the context itself
-        (:mod:`medasr.correction.bart_verify`). Indices are into ``tokens(segment)``."""
+        (:mod:`medasr.correction.bart.verify`). Indices are into ``tokens(segment)``."""
         toks = tokens(segment)
         out = []
         for ch in self._spans(toks, k=k, require_cue=False, min_score=min_score):

@@ -19,7 +19,7 @@ from medasr.schema import Note, Transcript
 
 log = logging.getLogger("medasr.note")
 BACKENDS = ("rules", "openai", "transformers")
-MODES = ("auto", "dictation", "conversation")
+NOTE_MODES = ("auto", "dictation", "conversation")  # dictation (one speaker) or doctor-patient conversation
 
 __all__ = ["BACKENDS", "NoteBackend", "get_backend", "render", "structure"]
 
@@ -67,8 +67,8 @@ def structure(
     from medasr.note.grounding import ground_note
     from medasr.note.text import detect_mode
 
-    if mode not in MODES:
-        raise ConfigError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode not in NOTE_MODES:
+        raise ConfigError(f"mode must be one of {', '.join(NOTE_MODES)}, not {mode!r}")
     if not transcript.text.strip():
         from medasr.errors import InputError
 

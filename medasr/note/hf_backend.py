@@ -1,6 +1,6 @@
 """``transformers`` backend: a local model folder or GGUF file, offline.
 
-Default: the bundled Qwen2.5-Coder-0.5B-Instruct (``llm_store``), converted once to a
+Default: the bundled Qwen2.5-Coder-0.5B-Instruct (``medasr.store.llm``), converted once to a
 safetensors folder under ``$MEDASR_HOME``. A ``.gguf`` path is loaded with ``gguf_file=``.
 Greedy decoding; the model is loaded once per process and reused.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from medasr.config import Settings
@@ -19,33 +18,15 @@ log = logging.getLogger("medasr.note")
 _LOADED: dict[str, tuple[Any, Any]] = {}
 
 
-def resolve_llm_path(settings: Settings) -> tuple[Path, str]:
-    """(path, label): a local folder/.gguf from ``llm_model``, else the bundled model."""
-    from medasr.note.llm_store import DEFAULT_LLM, ensure_hf_folder
-
-    name = settings.llm_model
-    if name and name not in (DEFAULT_LLM.name, DEFAULT_LLM.hub_id):
-        p = Path(name).expanduser()
-        if p.is_file() and p.suffix == ".gguf":
-            return p, str(p)
-        if p.is_dir() and (p / "config.json").is_file():
-            return p, str(p)
-        if "/" in name and not p.exists() and not name.startswith((".", "/", "~")):
-            log.info("LLM %s: not bundled, not a local path; trying it as a hub id", name)
-            return Path(name), f"hub:{name}"
-        raise ModelNotFoundError(
-            f"--llm-model {name!r} is not a local model folder (with config.json) or .gguf file; "
-            f"leave it unset for the bundled {DEFAULT_LLM.name}"
-        )
-    return ensure_hf_folder(settings), DEFAULT_LLM.name
-
-
 class TransformersChat:
     name = "transformers"
 
     def __init__(self, settings: Settings, max_new_tokens: int = 768) -> None:
         self.settings = settings
-        self.path, self.model = resolve_llm_path(settings)
+        from medasr.store.llm import resolve_llm
+
+        found = resolve_llm(settings)
+        self.path, self.model = found.path, found.name
         self.max_new_tokens = max_new_tokens
 
     def _load(self) -> tuple[Any, Any]:

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from medasr.audio import SAMPLE_RATE, resample
 from medasr.errors import MedasrError
+from medasr.manifest import manifest_line, write_rows
 from medasr.synth.engines.base import Health, TTSEngine, Voice, engine_names, get_engine, synthesize_many
-from medasr.synth.plan import Utterance
+from medasr.synth.plan import PlannedUtterance
 
 log = logging.getLogger("medasr.synth")
 MANIFEST = "manifest.jsonl"
@@ -81,7 +81,7 @@ def _engine(name: str, home: str) -> TTSEngine:
     return _ENGINES[name]
 
 
-def make_batch(batch: Sequence[Utterance], out: Path, home: Path) -> list[Outcome]:
+def make_batch(batch: Sequence[PlannedUtterance], out: Path, home: Path) -> list[Outcome]:
     """Synthesize, resample to 16 kHz, augment and write utterances of one engine (atomically)."""
     import soundfile as sf
 
@@ -95,7 +95,7 @@ def make_batch(batch: Sequence[Utterance], out: Path, home: Path) -> list[Outcom
             done[u.id] = Outcome(u.id, u.voice.engine, True, 0.0, dur, resumed=True)
         else:
             todo.append(u)
-    by_engine: dict[str, list[Utterance]] = {}
+    by_engine: dict[str, list[PlannedUtterance]] = {}
     for u in todo:
         by_engine.setdefault(u.voice.engine, []).append(u)
     for name, us in by_engine.items():
@@ -124,7 +124,7 @@ def make_batch(batch: Sequence[Utterance], out: Path, home: Path) -> list[Outcom
     return [done[u.id] for u in batch]
 
 
-def _work(batch: list[Utterance], out: str, home: str) -> list[Outcome]:
+def _work(batch: list[PlannedUtterance], out: str, home: str) -> list[Outcome]:
     return make_batch(batch, Path(out), Path(home))
 
 
@@ -133,7 +133,7 @@ def _init_worker() -> None:
         os.environ[var] = "1"
 
 
-def build(plan: Sequence[Utterance], out: Path, home: Path, jobs: int = 0, progress: bool = True, chunk: int = 8) -> BuildResult:
+def build(plan: Sequence[PlannedUtterance], out: Path, home: Path, jobs: int = 0, progress: bool = True, chunk: int = 8) -> BuildResult:
     """Make every utterance of ``plan`` under ``out`` and write the manifest of those that worked."""
     from tqdm import tqdm
 
@@ -143,10 +143,10 @@ def build(plan: Sequence[Utterance], out: Path, home: Path, jobs: int = 0, progr
     _forget_changed(out, plan)
     # one engine per batch (festival starts once per batch); slow engines in small batches,
     # submitted first, so the last minutes are not one worker alone on a long kokoro batch
-    by_engine: dict[str, list[Utterance]] = {}
+    by_engine: dict[str, list[PlannedUtterance]] = {}
     for u in sorted(plan, key=lambda u: u.id):
         by_engine.setdefault(u.voice.engine, []).append(u)
-    batches: list[list[Utterance]] = []
+    batches: list[list[PlannedUtterance]] = []
     for name in sorted(by_engine, key=lambda e: (-COST.get(e, 1.0), e)):
         us, size = by_engine[name], max(1, int(chunk / COST.get(name, 1.0))) if COST.get(name, 1.0) > 1 else chunk
         batches += [us[i : i + size] for i in range(0, len(us), size)]
@@ -170,12 +170,12 @@ def build(plan: Sequence[Utterance], out: Path, home: Path, jobs: int = 0, progr
     wall = time.perf_counter() - t0
     outcomes.sort(key=lambda o: o.id)
     ok = {o.id for o in outcomes if o.ok}
-    write_manifest(out / MANIFEST, [u for u in plan if u.id in ok])
+    write_rows(out / MANIFEST, [u.manifest_row() for u in plan if u.id in ok])
     failures = tuple(o for o in outcomes if not o.ok)
     return BuildResult(out, tuple(outcomes), wall, jobs, failures)
 
 
-def _forget_changed(out: Path, plan: Sequence[Utterance]) -> None:
+def _forget_changed(out: Path, plan: Sequence[PlannedUtterance]) -> None:
     """Resuming is only safe for audio made from the same row: ``.plan-state.jsonl`` remembers
     the row each FLAC was made from, and a FLAC whose row changed (other engines, say) is remade."""
     state = out / ".plan-state.jsonl"
@@ -193,33 +193,6 @@ def _forget_changed(out: Path, plan: Sequence[Utterance]) -> None:
     tmp = state.with_name(state.name + ".part")
     tmp.write_text("".join(known[k] + "\n" for k in sorted(known)), encoding="utf-8")
     os.replace(tmp, state)
-
-
-def manifest_line(row: dict[str, Any]) -> str:
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def write_manifest(path: Path, utterances: Sequence[Utterance]) -> None:
-    rows = sorted((u.manifest_row() for u in utterances), key=lambda r: r["id"])
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for r in rows:
-            fh.write(manifest_line(r) + "\n")
-    os.replace(tmp, path)
-
-
-def read_manifest(path: Path) -> list[dict[str, Any]]:
-    from medasr.errors import InputError
-
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{path}:{i}: not valid JSON ({e.msg})") from None
-    return rows
 
 
 def voices_of(healths: Sequence[Health], drop: Iterable[str] = ()) -> list[Voice]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from medasr.errors import InputError
 from medasr.synth.engines.base import Voice, VoiceParams
-from medasr.synth.plan import Utterance
+from medasr.synth.plan import PlannedUtterance
 from medasr.synth.text import SentenceGenerator, TermPools, VocabularyLike
 
 GATE_STYLES = ("dictation", "prescription", "conversation")
@@ -89,7 +89,7 @@ class GateReport:
             raise InputError(f"{path}: not a quality-gate report ({e})") from None
 
 
-def gate_plan(voices: Sequence[Voice], vocab: VocabularyLike, per_voice: int, seed: int) -> list[Utterance]:
+def gate_plan(voices: Sequence[Voice], vocab: VocabularyLike, per_voice: int, seed: int) -> list[PlannedUtterance]:
     """The same ``per_voice`` sentences for every voice: clean, rate 1.0, from train terms."""
     gen = SentenceGenerator(TermPools(vocab, seed))
     rng = random.Random(seed)
@@ -98,7 +98,7 @@ def gate_plan(voices: Sequence[Voice], vocab: VocabularyLike, per_voice: int, se
     for v in sorted(voices, key=lambda v: v.id):
         safe = v.id.replace(":", "_").replace("+", "_")
         for i, s in enumerate(sentences):
-            out.append(Utterance(f"gate-{safe}-{i:02d}", "gate", s, v, VoiceParams(), ()))
+            out.append(PlannedUtterance(f"gate-{safe}-{i:02d}", "gate", s, v, VoiceParams(), ()))
     return out
 
 

@@ -45,7 +45,7 @@ class PlanConfig:
 
 
 @dataclass(frozen=True)
-class Utterance:
+class PlannedUtterance:
     id: str
     split: str
     sentence: Sentence
@@ -107,7 +107,7 @@ def _pick_voice(rng: random.Random, pool: Sequence[Voice], weights: dict[str, fl
 
 @dataclass(frozen=True)
 class Plan:
-    utterances: tuple[Utterance, ...]
+    utterances: tuple[PlannedUtterance, ...]
     voices: VoiceSplit
     pool_sizes: dict[str, dict[str, int]]  # slot kinds -> {"train": n, "heldout": n}
     heldout_keys: frozenset[str]  # normalized written forms of the held-out terms
@@ -133,6 +133,6 @@ def make_plan(cfg: PlanConfig, vocab: VocabularyLike, voices: Sequence[Voice]) -
         pitch = round(rng.uniform(0.85, 1.15), 3)
         rate, pitch = (rate if voice.rate else 1.0), (pitch if voice.pitch else 1.0)
         steps = augment.plan(rng, cfg.p_clean) if cfg.augment else []
-        out.append(Utterance(f"s{cfg.seed}-{i:06d}", split, sentence, voice, VoiceParams(rate, pitch), tuple(steps)))
+        out.append(PlannedUtterance(f"s{cfg.seed}-{i:06d}", split, sentence, voice, VoiceParams(rate, pitch), tuple(steps)))
     sizes = {"+".join(k): {"train": pools.size(k), "heldout": pools.size(k, True)} for k in sorted(set(TERM_SLOTS.values()))}
     return Plan(tuple(out), vs, sizes, frozenset(pools.heldout_keys))

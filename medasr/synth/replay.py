@@ -10,20 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from medasr.errors import InputError
-from medasr.synth.corpus import manifest_line
+from medasr.manifest import write_rows
 from medasr.synth.engines.base import Voice, VoiceParams
-from medasr.synth.plan import SPLITS, Utterance
+from medasr.synth.plan import SPLITS, PlannedUtterance
 from medasr.synth.text import Sentence, Term
 
 PLAN = "plan.jsonl"
 
 
-def write_plan(path: Path, utterances: Sequence[Utterance]) -> None:
-    rows = sorted((u.manifest_row() for u in utterances), key=lambda r: r["id"])
-    Path(path).write_text("".join(manifest_line(r) + "\n" for r in rows), encoding="utf-8")
+def write_plan(path: Path, utterances: Sequence[PlannedUtterance]) -> None:
+    write_rows(path, [u.manifest_row() for u in utterances])
 
 
-def utterance_from_row(row: Mapping[str, Any], heldout_voices: Iterable[str] = ()) -> Utterance:
+def utterance_from_row(row: Mapping[str, Any], heldout_voices: Iterable[str] = ()) -> PlannedUtterance:
     try:
         steps = list(row["augmentation"])
         prosody = next((s for s in steps if s.get("type") == "prosody"), {"rate": 1.0, "pitch": 1.0})
@@ -34,7 +33,7 @@ def utterance_from_row(row: Mapping[str, Any], heldout_voices: Iterable[str] = (
         split = row["split"]
         if split not in SPLITS and split != "gate":
             raise ValueError(f"unknown split {split!r}")
-        u = Utterance(row["id"], split, Sentence(row["text"], row["spoken"], "", terms), voice, params, tuple(s for s in steps if s.get("type") != "prosody"))
+        u = PlannedUtterance(row["id"], split, Sentence(row["text"], row["spoken"], "", terms), voice, params, tuple(s for s in steps if s.get("type") != "prosody"))
     except (KeyError, TypeError, ValueError) as e:
         raise InputError(f"plan row {row.get('id', '?') if isinstance(row, Mapping) else '?'}: not a synth plan/manifest row ({e})") from None
     if u.audio != row.get("audio"):

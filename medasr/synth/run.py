@@ -12,7 +12,8 @@ from typing import Any
 from medasr.config import Settings
 from medasr.errors import ConfigError, InputError
 from medasr.synth import card
-from medasr.synth.corpus import BuildResult, build, discover, read_manifest, voices_of
+from medasr.manifest import read_rows
+from medasr.synth.corpus import BuildResult, build, discover, voices_of
 from medasr.synth.engines.base import engine_names
 from medasr.synth.gate import GateReport, run_gate
 from medasr.synth.plan import Plan, PlanConfig, make_plan
@@ -116,7 +117,7 @@ def render_plan(settings: Settings, plan_path: Path, out: Path, jobs: int = 0, p
     plan_path = Path(plan_path)
     meta_path = plan_path.with_name("plan.meta.json")
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    rows = read_manifest(plan_path)
+    rows = read_rows(plan_path)
     if not rows:
         raise InputError(f"{plan_path}: the plan is empty")
     utterances = [utterance_from_row(r, meta.get("heldout_voices", ())) for r in rows]
@@ -125,7 +126,7 @@ def render_plan(settings: Settings, plan_path: Path, out: Path, jobs: int = 0, p
 
 def _render(settings: Settings, utterances: Sequence[Any], out: Path, meta: dict[str, Any], report: GateReport | None, jobs: int, progress: bool) -> CorpusResult:
     res = build(utterances, out, settings.home, jobs=jobs, progress=progress)
-    rows = read_manifest(out / "manifest.jsonl")
+    rows = read_rows(out / "manifest.jsonl")
     extra = {k: v for k, v in meta.items() if k not in ("heldout_voices", "heldout_keys")} | {"failures": len(res.failures)}
     st = card.stats(rows, out, extra, frozenset(meta.get("heldout_keys", ())), meta.get("heldout_voices", ()))
     card.write(out, st)

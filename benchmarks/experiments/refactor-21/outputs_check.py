@@ -46,11 +46,6 @@ RUNS = (
 )
 
 
-def shared_data() -> Path:
-    env = os.environ.get("MEDASR_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
-
 def speak_consultation(path: Path) -> None:
     """The turns spoken by espeak-ng through the synth engine, 0.6 s of silence between them, at 16 kHz."""
     from medasr.synth.engines.base import Voice, VoiceParams
@@ -87,7 +82,9 @@ def sha(data: bytes) -> str:
 
 def run_all(work: Path, home: Path) -> dict:
     """Speak the consultation, run every ``RUNS`` entry through the CLI, return the normalized outputs."""
-    data = shared_data() / "real-speech"
+    from medasr.bench.datasets import shared_data_dir
+
+    data = shared_data_dir() / "real-speech"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)

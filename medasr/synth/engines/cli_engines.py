@@ -1,4 +1,9 @@
-"""Engines that run a Debian command: espeak-ng, flite and festival (text2wave)."""
+"""Engines that run a Debian command: espeak-ng, flite and festival (text2wave).
+
+``espeak_command`` and ``flite_command`` are the one espeak-ng and flite command line in medasr:
+the engines here, the GPU machine's renders (``medasr.train.gpu.audio``) and the corrector's
+training pairs (``medasr.train.corrector.pairs``) all speak through them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +23,24 @@ from medasr.synth.engines.base import Health, Voice, VoiceParams, check_audio, h
 TIMEOUT_S = 120
 
 
-def _run_to_wav(cmd: list[str], what: str, stdin: str | None = None, out_file: str | None = None) -> tuple[np.ndarray, int]:
+def _binary(binary: str | Sequence[str]) -> list[str]:
+    return [binary] if isinstance(binary, str) else list(binary)
+
+
+def espeak_command(text: str, voice: str, rate: float = 1.0, pitch: float = 1.0, binary: str | Sequence[str] = "espeak-ng") -> list[str]:
+    """espeak-ng speaking ``text`` as WAV on stdout; ``rate`` and ``pitch`` are factors around 1.0
+    (175 words a minute, pitch 50). ``binary`` may carry options (``["espeak-ng", "--path=DIR"]``)."""
+    speed = int(round(175 * rate))
+    p = int(np.clip(round(50 * pitch), 0, 99))
+    return [*_binary(binary), "-v", voice, "-s", str(speed), "-p", str(p), "--stdout", text]
+
+
+def flite_command(text: str, voice: str, out: str | Path, rate: float = 1.0, binary: str | Sequence[str] = "flite") -> list[str]:
+    """flite speaking ``text`` into the WAV file ``out``; ``rate`` > 1 is faster (duration stretch 1/rate)."""
+    return [*_binary(binary), "-voice", voice, "--setf", f"duration_stretch={1.0 / rate:.3f}", "-t", text, "-o", str(out)]
+
+
+def run_to_wav(cmd: list[str], what: str, stdin: str | None = None, out_file: str | None = None) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
     try:
@@ -73,10 +96,7 @@ class EspeakEngine:
         accent, _, variant = voice.name.partition("+")
         if accent not in self.ACCENTS or variant not in self.VARIANTS:  # espeak-ng would fall back silently
             raise BackendError(f"espeak-ng voice {voice.name}: not in the catalogue ({', '.join(self.ACCENTS)} + {', '.join(self.VARIANTS)})")
-        rate = int(round(175 * params.rate))
-        pitch = int(np.clip(round(50 * params.pitch), 0, 99))
-        cmd = [self.binary, "-v", voice.name, "-s", str(rate), "-p", str(pitch), "--stdout", text]
-        return _run_to_wav(cmd, f"espeak-ng voice {voice.name}")
+        return run_to_wav(espeak_command(text, voice.name, params.rate, params.pitch, self.binary), f"espeak-ng voice {voice.name}")
 
 
 class FliteEngine:
@@ -103,8 +123,7 @@ class FliteEngine:
         fd, path = tempfile.mkstemp(suffix=".wav")
         os.close(fd)
         try:
-            cmd = ["flite", "-voice", voice.name, "--setf", f"duration_stretch={1.0 / params.rate:.3f}", "-t", text, "-o", path]
-            return _run_to_wav(cmd, f"flite voice {voice.name}", out_file=path)
+            return run_to_wav(flite_command(text, voice.name, path, params.rate), f"flite voice {voice.name}", out_file=path)
         finally:
             os.unlink(path)
 

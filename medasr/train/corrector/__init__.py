@@ -1,0 +1,1 @@
+"""The BART corrector's training wing: its data, its model and its loop (``medasr train corrector``)."""

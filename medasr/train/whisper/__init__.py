@@ -1,0 +1,1 @@
+"""CPU Whisper fine-tuning (``medasr train asr``, ``merge``, ``release``): see ``medasr.train``."""
