@@ -1,7 +1,7 @@
 """One arm of the warm-start comparison: a corrector of corrector-v2's size (d_model 384, 4 + 4
 layers, 6 heads, ffn 1536, ~19.9M parameters) trained on corrector-v2's own examples.
 
-    python benchmarks/results/corrector-warm/train_pair.py ARM OUT [--minutes 45] [--lr 5e-4]
+    python benchmarks/experiments/corrector-warm/train_pair.py ARM OUT [--minutes 45] [--lr 5e-4]
 
 ARM:
 - ``scratch``: the released recipe, BART (post-norm) from random weights (``--size medium``);
@@ -18,13 +18,13 @@ the machine alike; they are compared step for step.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
 
-from medasr.train.corrector import TrainConfig, train_corrector
-from medasr.train.corrector_data import Example
+from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+from medasr.manifest import read_rows
+from medasr.train.corrector.data import Example
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from warm_start import save_warm  # noqa: E402
@@ -43,12 +43,10 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-4)
     a = ap.parse_args()
     tr, dv = [], []
-    with gzip.open(EXAMPLES, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            (dv if r["split"] == "dev" else tr).append(Example(r["source"], r["target"], r["kind"]))
+    for r in read_rows(EXAMPLES):
+        (dv if r["split"] == "dev" else tr).append(Example(r["source"], r["target"], r["kind"]))
     base = None if a.arm == "scratch" else save_warm(a.out / "init", TOKENIZER, random_init=a.arm == "mbart", seed=11)
-    cfg = TrainConfig(out_dir=a.out, size="medium", base=base, steps=a.steps, batch_size=32, lr=a.lr, warmup=200,
+    cfg = CorrectorTrainConfig(out_dir=a.out, size="medium", base=base, steps=a.steps, batch_size=32, lr=a.lr, warmup=200,
                       eval_every=100, max_minutes=a.minutes, seed=11, threads=1, tokenizer=TOKENIZER)
     res = train_corrector(cfg, tr, dv[: a.n_dev])
     print(json.dumps({"arm": a.arm, "lr": a.lr, "steps": res.steps, "best_dev_loss": res.best_dev_loss, "seconds": round(res.seconds)}))

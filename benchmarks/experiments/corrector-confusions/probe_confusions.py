@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-context"
 def record(out, primock_results=None):
     from probe_scoring import dev_chunks
 
-    import medasr.correction.bart as B
-    from medasr.bench.metrics import normalize
+    import medasr.correction.bart.corrector as B
+    from medasr.text import normalize
     from medasr.config import Settings
-    from medasr.correction.bart_verify import in_place, target_text, trials
+    from medasr.correction.bart.verify import in_place, target_text, trials
     from medasr.correction.confusions import load_table
 
     c = B.BartCorrector(Settings.resolve({"device": "cpu", "threads": 2}))

@@ -1,6 +1,6 @@
 """Dev loss against training step for each arm of the warm-start comparison (``ARM=RUN_DIR`` ...).
 
-    python benchmarks/results/corrector-warm/plot.py scratch=runs/warm/scratch whisper=runs/warm/whisper ...
+    python benchmarks/experiments/corrector-warm/plot.py scratch=runs/warm/scratch whisper=runs/warm/whisper ...
 
 Copies each run's train_log.jsonl and train_meta.json here as ``<arm>_train_log.jsonl`` and
 ``<arm>_train_meta.json``, writes ``dev_loss.png`` and prints a Markdown table.
@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[2] / "results" / "corrector-warm"  # where the logs, table and plot are kept
 LABELS = {"scratch": "BART, random init (released recipe)", "whisper": "mBART, Whisper init, lr 5e-4",
           "mbart": "mBART, random init", "whisper-lr2e-4": "mBART, Whisper init, lr 2e-4"}
 

@@ -1,7 +1,7 @@
 """Record every vocabulary-candidate trial the BART stage makes on held-out dev pairs, with the
 model's margin, so VerifyPolicy's thresholds can be chosen off the benchmark's test sets.
 
-    MEDASR_HOME=... python benchmarks/results/corrector-verify/dev_margin.py OUT.json [--table]
+    MEDASR_HOME=... python benchmarks/experiments/corrector-verify/dev_margin.py OUT.json [--table]
 
 Pairs: 600 of the synth corpus's dev split (runs/train/pairs-gpu/pairs.jsonl; corrector-v2 never
 trained on them) and 600 spoken consultation turns (runs/train/pairs-con/pairs.jsonl; v2 never saw
@@ -40,8 +40,8 @@ def dev_pairs() -> list[dict]:
 def record(out: str) -> None:
     from tqdm import tqdm
 
-    import medasr.correction.bart as B
-    from medasr.bench.metrics import normalize
+    import medasr.correction.bart.corrector as B
+    from medasr.text import normalize
     from medasr.config import Settings
     from medasr.schema import Segment, Transcript
 

@@ -2,7 +2,7 @@
 
 Not part of the package: measured on 2 CPU cores it learned more slowly than the same
 architecture from random weights (README). ``whisper_warm_model`` builds it;
-``save_warm(folder)`` writes it with the corrector's tokenizer, so ``TrainConfig(base=folder)``
+``save_warm(folder)`` writes it with the corrector's tokenizer, so ``CorrectorTrainConfig(base=folder)``
 (``medasr train corrector --base FOLDER``) trains it like any local checkpoint.
 """
 
@@ -43,8 +43,8 @@ def whisper_warm_model(whisper: str, tokenizer, *, settings=None, max_positions:
     from transformers import MBartConfig, MBartForConditionalGeneration
 
     from medasr.config import Settings
-    from medasr.train.asr import load_base
-    from medasr.train.corrector_model import CorrectorSize, config_kwargs
+    from medasr.train.whisper.train import load_base
+    from medasr.train.corrector.model import CorrectorSize, config_kwargs
 
     torch.manual_seed(seed)
     wh, tok_dir, base_id = load_base(whisper, settings or Settings.resolve())
@@ -116,7 +116,7 @@ def save_warm(folder: Path, tokenizer_json: Path | None = None, *, whisper: str 
     import torch
     from transformers import MBartForConditionalGeneration
 
-    from medasr.train.corrector_model import hf_tokenizer, pretrained_model
+    from medasr.train.corrector.model import hf_tokenizer, pretrained_model
 
     tok = hf_tokenizer(tokenizer_json)
     model = whisper_warm_model(whisper, tok, seed=seed)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-import medasr.correction.bart as B
-from medasr.bench.metrics import normalize
+import medasr.correction.bart.corrector as B
+from medasr.text import normalize
 from medasr.config import Settings
-from medasr.correction.bart_verify import in_place, target_text, trials
+from medasr.correction.bart.verify import in_place, target_text, trials
 from medasr.schema import Segment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-verify"))

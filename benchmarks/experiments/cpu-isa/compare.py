@@ -1,6 +1,6 @@
 """Count the utterances whose hypothesis differs between two `medasr bench` runs of the same sets.
 
-python benchmarks/results/cpu-isa/compare.py A/results.json.gz B/results.json.gz [...]
+python benchmarks/experiments/cpu-isa/compare.py A/results.json.gz B/results.json.gz [...]
 (every pair of runs; systems and utterances that both runs hold)
 """
 

@@ -1,6 +1,7 @@
 """Quick eval: a corrector stage over stored bench ASR hypotheses; medwer-term WER before/after."""
 import gzip, json, sys
-from medasr.bench.metrics import medical_wer, normalize
+from medasr.bench.metrics import medical_wer
+from medasr.text import normalize
 from medasr.bench.terms import medwer_terms
 from medasr.config import Settings
 from medasr.correction.base import get_corrector

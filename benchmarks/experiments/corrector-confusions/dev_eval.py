@@ -21,8 +21,8 @@ from tqdm import tqdm
 from medasr.bench.metrics import edit_stats, medical_wer
 from medasr.bench.terms import medwer_terms
 from medasr.config import Settings
-from medasr.correction.bart import BartCorrector
-from medasr.correction.bart_verify import VerifyPolicy
+from medasr.correction.bart.corrector import BartCorrector
+from medasr.correction.bart.verify import VerifyPolicy
 from medasr.schema import Segment, Transcript
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corrector-context"))

@@ -1,6 +1,6 @@
 """How much of Whisper tiny.en's language model survives the warm start, before any training.
 
-    python benchmarks/results/corrector-warm/probe_prior.py > probe_prior.txt
+    python benchmarks/experiments/corrector-warm/probe_prior.py > probe_prior.txt
 
 Negative log-likelihood per token (nats) of three sentences:
 1. Whisper itself, its usual prompt (<|startoftranscript|><|notimestamps|>), 30 s of silence as
@@ -24,9 +24,9 @@ import numpy as np
 import torch
 from transformers import WhisperFeatureExtractor
 
-from medasr.correction.bart_format import make_source, make_target, whisper_tokenizer_path
-from medasr.train.corrector_model import hf_tokenizer
-from medasr.train.ct2_to_hf import load_hf_from_ct2
+from medasr.correction.bart.format import make_source, make_target, whisper_tokenizer_path
+from medasr.train.corrector.model import hf_tokenizer
+from medasr.train.convert.ct2_to_hf import load_hf_from_ct2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from warm_start import whisper_warm_model  # noqa: E402

@@ -1,12 +1,12 @@
 """Should the lexicon pass use the BART trials' function-word rule? (It was left as a follow-up.)
 
-The trials (medasr.correction.bart_verify.trials) trim the words heard and term share at both ends
+The trials (medasr.correction.bart.verify.trials) trim the words heard and term share at both ends
 and refuse a change whose remaining heard words begin or end on a function word ("pain in the soid"
 -> "pain in throat" eats a "the"). The lexicon pass (LexiconCorrector._edges_fit) checks only the
 untrimmed span's ends. This runs the lexicon pass, text only, over the dev rows and the benchmark's
 ASR hypotheses with each rule and prints every row whose edits differ and the edit counts.
 
-    MEDASR_HOME=... python benchmarks/results/corrector-confusions/edges_rule.py
+    MEDASR_HOME=... python benchmarks/experiments/corrector-confusions/edges_rule.py
 """
 import gzip
 import json
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from medasr.bench.metrics import edit_stats
 from medasr.config import Settings
-from medasr.correction.bart_noise import norm_word
+from medasr.text import norm_word
 from medasr.correction.lexicon import EDGE_WORDS, LexiconCorrector
 from medasr.schema import Transcript
 
@@ -34,7 +34,7 @@ def trimmed_rule(span, surface):
 
 def main():
     rows = dev_rows() + dev_rows("runs/ctx/devasr/results.json.gz")
-    d = json.load(gzip.open(Path(__file__).parent / "bench/results.json.gz"))
+    d = json.load(gzip.open(Path(__file__).resolve().parents[2] / "results" / "corrector-confusions" / "bench/results.json.gz"))
     rows += [dict(hyp=u["hyp"], ref=u["ref"], set="bench:" + u["set"]) for u in d["utterances"] if u["system"].endswith(" asr")]
     print(len(rows), "rows")
     c = LexiconCorrector(Settings.resolve({}))

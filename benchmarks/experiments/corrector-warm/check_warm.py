@@ -1,7 +1,7 @@
 """Checks of the experiment's warm-started model (``warm_start.py``): every weight lands where it
 belongs, it trains, and CTranslate2 runs the pre-norm mBART it is exactly as transformers does
 (same greedy output, same token log-probabilities). Not in the suite (the model is not in the
-package); run ``python -m pytest -q benchmarks/results/corrector-warm/check_warm.py``."""
+package); run ``python -m pytest -q benchmarks/experiments/corrector-warm/check_warm.py``."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def _offline(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def warm():
-    from medasr.train.corrector_model import hf_tokenizer
-    from medasr.train.ct2_to_hf import load_hf_from_ct2
-    from medasr.correction.bart_format import whisper_tokenizer_path
+    from medasr.train.corrector.model import hf_tokenizer
+    from medasr.train.convert.ct2_to_hf import load_hf_from_ct2
+    from medasr.correction.bart.format import whisper_tokenizer_path
 
     tok = hf_tokenizer(None)
     model = whisper_warm_model("tiny.en", tok, seed=0)
@@ -36,7 +36,7 @@ def warm():
 
 
 def test_every_weight_comes_from_the_whisper_decoder(warm):
-    from medasr.correction.bart_format import BOS, CLOSE, EOS, OPEN, PAD, whisper_tokenizer_path
+    from medasr.correction.bart.format import BOS, CLOSE, EOS, OPEN, PAD, whisper_tokenizer_path
     from tokenizers import Tokenizer
 
     tok, model, whisper = warm
@@ -65,10 +65,10 @@ def test_every_weight_comes_from_the_whisper_decoder(warm):
 def test_trains_and_ctranslate2_runs_it_as_transformers_does(tmp_path):
     import ctranslate2
 
-    from medasr.correction.bart_format import make_source, make_target
-    from medasr.train.corrector import TrainConfig, train_corrector
-    from medasr.train.corrector_data import Example
-    from medasr.train.corrector_model import export_ct2, hf_tokenizer, pretrained_model
+    from medasr.correction.bart.format import make_source, make_target
+    from medasr.train.corrector.train import CorrectorTrainConfig, train_corrector
+    from medasr.train.corrector.data import Example
+    from medasr.train.corrector.model import export_ct2, hf_tokenizer, pretrained_model
 
     exs = [Example(make_source(h), make_target(r), "asr") for h, r in [
         ("Start met form in 500 milligrams.", "Start metformin 500 milligrams."),
@@ -77,7 +77,7 @@ def test_trains_and_ctranslate2_runs_it_as_transformers_does(tmp_path):
         ("A red rush on both arms.", "A red rash on both arms."),
     ]]
     base = save_warm(tmp_path / "init")
-    cfg = TrainConfig(out_dir=tmp_path / "run", base=base, steps=2, batch_size=2, eval_every=2, lr=1e-4, warmup=1,
+    cfg = CorrectorTrainConfig(out_dir=tmp_path / "run", base=base, steps=2, batch_size=2, eval_every=2, lr=1e-4, warmup=1,
                       seed=0, threads=1)
     res = train_corrector(cfg, exs[:3], exs[3:], progress=False)
     assert math.isfinite(res.best_dev_loss)
