@@ -12,18 +12,11 @@ import json
 import sys
 from pathlib import Path
 
+from test_note_rules import DICTATION  # the rules tests' dictation (pytest puts tests/ on sys.path)
+
 GOLDEN = Path(__file__).parent / "data" / "note_golden.json"
 TRANSCRIPTS = {
-    "dictation": (
-        "Chief complaint: cough and fever for three days.\n"
-        "History of present illness: productive cough with green sputum, fever up to 39 degrees.\n"
-        "Past medical history: asthma and type 2 diabetes. No history of hypertension.\n"
-        "Medications: metformin 500 mg twice a day, salbutamol inhaler two puffs as needed.\n"
-        "Allergies: allergic to penicillin.\n"
-        "Examination: temperature 38.5, crackles at the right base.\n"
-        "Assessment: community acquired pneumonia.\n"
-        "Plan: doxycycline 100 mg by mouth once daily for seven days. Review in one week."
-    ),
+    "dictation": DICTATION,
     "conversation": (
         "Doctor: Hello, how can I help you today?\n"
         "Patient: I've had really bad diarrhoea and tummy pain for three days.\n"
