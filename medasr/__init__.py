@@ -37,7 +37,10 @@ _LAZY = {
     "MedasrError": "medasr.errors",
 }
 
-__all__ = ["__version__", "transcribe", *_LAZY]
+__all__ = [
+    "__version__", "transcribe", "load_pipeline", "build_pipeline", "Pipeline", "Result", "SpeakerStage", "Settings",
+    "load_audio", "decode_pcm", "get_writer", "Transcript", "Segment", "Word", "Edit", "Note", "MedasrError",
+]
 
 if TYPE_CHECKING:
     from medasr.audio import decode_pcm, load_audio

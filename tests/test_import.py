@@ -30,7 +30,8 @@ def test_subpackages_import_without_torch():
 
 def test_public_names_are_lazy_and_light():
     """Every name of ``medasr.__all__`` resolves, and touching them loads no torch, CTranslate2 or model."""
-    stmt = "import medasr\n_ = [getattr(medasr, n) for n in medasr.__all__]\nassert sorted(medasr.__all__) == sorted(set(medasr.__all__))"
+    stmt = ("import medasr\n_ = [getattr(medasr, n) for n in medasr.__all__]\n"
+            "assert set(medasr.__all__) == {'__version__', 'transcribe', *medasr._LAZY} and len(medasr.__all__) == len(set(medasr.__all__))")
     assert _imported_after(stmt) == []
 
 
