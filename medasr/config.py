@@ -46,11 +46,16 @@ class Settings:
     vocab: str | None = None  # path to a built vocabulary artifact; default under home
     corrector_model: str | None = None  # BART corrector (CTranslate2 folder); default: released under models/
     # note structuring
-    note_backend: str = "rules"
+    note_backend: str = "auto"  # auto (the local model if installed, else rules) | rules | local | openai | transformers
+    note_template: str = "soap"  # soap | history_physical | a .toml template path
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 60.0
+    llm_runtime: str = "ct2"  # ct2 | llamacpp: the local backend's engine (benchmarks/results/notes-runtime)
+    llm_threads: int = 1  # generation threads of the local model (2 collapsed on busy cores: benchmarks/results/notes-runtime)
+    llm_batch_threads: int = 2  # threads reading the prompt
+    llm_style: str = "augment"  # augment | candidates | questions | rewrite: how the model is asked (medasr.note.prompts)
     # serving
     host: str = "127.0.0.1"
     port: int = 8000
@@ -67,6 +72,12 @@ class Settings:
             raise ConfigError(f"beam_size must be >= 1, not {self.beam_size}")
         if self.batch_size < 0:
             raise ConfigError(f"batch_size must be >= 0, not {self.batch_size}")
+        if self.llm_style not in ("augment", "candidates", "questions", "rewrite"):
+            raise ConfigError(f"llm_style must be augment, candidates, questions or rewrite, not {self.llm_style!r}")
+        if self.llm_runtime not in ("ct2", "llamacpp"):
+            raise ConfigError(f"llm_runtime must be ct2 or llamacpp, not {self.llm_runtime!r}")
+        if self.llm_threads < 1 or self.llm_batch_threads < 1:
+            raise ConfigError("llm_threads and llm_batch_threads must be at least 1")
 
     @property
     def models_dir(self) -> Path:

@@ -216,6 +216,7 @@ class Evidence:
     char_end: int
     text: str = ""  # the quoted span, kept for the reader and re-checked by grounding
     word_ids: tuple[str, ...] = ()
+    role: str | None = None  # who said it, where known: "clinician" | "patient"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -242,6 +243,7 @@ class NoteItem:
     uncertain: bool = False
     reason: str = ""  # why it is flagged uncertain
     speaker: str | None = None
+    category: str = ""  # what it is about (medasr.note.templates.CATEGORIES); the template placed it
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -322,14 +324,16 @@ class Note:
     source: str | None = None  # the transcript's audio label
     warnings: tuple[str, ...] = ()
     grounding: dict[str, int] = field(default_factory=dict)
+    template: str = ""  # the layout of ``sections`` (medasr.note.templates); "" for older notes
 
     def section(self, name: str) -> tuple[NoteItem, ...]:
         return self.sections.get(name, ())
 
     def all_items(self) -> tuple[NoteItem | Medication | Problem, ...]:
         items: list[NoteItem | Medication | Problem] = []
-        for name in NOTE_SECTIONS:
-            items.extend(self.sections.get(name, ()))
+        order = [*self.sections] if self.template else [n for n in NOTE_SECTIONS if n in self.sections]
+        for name in order:
+            items.extend(self.sections[name])
         return (*items, *self.medications, *self.problems)
 
     def to_dict(self) -> dict[str, Any]:
@@ -344,6 +348,7 @@ class Note:
             "problems": [p.to_dict() for p in self.problems],
             "warnings": list(self.warnings),
             "grounding": dict(self.grounding),
+            "template": self.template,
         }
 
     @classmethod
@@ -358,4 +363,5 @@ class Note:
             source=d.get("source"),
             warnings=tuple(d.get("warnings") or ()),
             grounding=dict(d.get("grounding") or {}),
+            template=d.get("template") or "",
         )

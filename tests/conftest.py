@@ -36,6 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["MEDASR_HOME"] = str(_SESSION_HOME)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # The default note backend (auto) is the local model: minutes per note. Tests ask for it by
+    # name (test_note_safety, test_note_llm_local); everything else structures with the rules.
+    os.environ.setdefault("MEDASR_NOTE_BACKEND", "rules")
     os.environ.pop("MEDASR_CONFIG", None)
 
 

@@ -79,7 +79,8 @@ def test_invalid_fhir_is_rejected(note_and_tr) -> None:
 def test_markdown_and_json(note_and_tr) -> None:
     note, tr = note_and_tr
     md = render(note, "md")
-    assert "## Chief complaint" in md and "ICD-10-CM J18.9" in md and "[uncertain: hedged]" in md
+    assert "## Chief complaint" in md and "ICD-10-CM J18.9" in md and "[uncertain: possible (hedged)]" in md
+    assert "### Problems (coded)" in md and " clinician]" in md  # who said the evidence
     assert "s4:" in md  # evidence shown
     back = Note.from_dict(json.loads(render(note, "json")))
     assert back == note

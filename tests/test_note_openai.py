@@ -29,23 +29,17 @@ DICTATION = (
     "Assessment: community acquired pneumonia.\n"
     "Plan: amoxicillin 500 mg three times a day for five days. Review in one week."
 )
-GOOD = {
-    "items": [
-        {"section": "chief_complaint", "text": "Cough and fever for three days", "quote": "cough and fever for three days"},
-        {"section": "plan", "text": "Review in one week", "quote": "Review in one week"},
-        {"section": "history_of_present_illness", "text": "Chest pain radiating to the left arm", "quote": "crushing chest pain radiating to the left arm"},
-        {"section": "examination", "text": "Blood pressure 180/110", "quote": "cough and fever for three days"},
-    ],
-    "medications": [
-        {"name": "amoxicillin", "dose": "500", "unit": "mg", "route": "oral", "frequency": "three times a day", "duration": "5 days", "quote": "amoxicillin 500 mg three times a day for five days"},
-        {"name": "warfarin", "dose": "5", "unit": "mg", "quote": "warfarin 5 mg daily"},
-    ],
-    "problems": [
-        {"text": "community acquired pneumonia", "kind": "assessment", "quote": "community acquired pneumonia", "icd10": "Z99.99"},
-        {"text": "asthma", "kind": "history", "quote": "asthma"},
-        {"text": "diabetes", "kind": "history", "quote": "type 1 diabetes"},
-    ],
-}
+GOOD = {"items": [
+    {"section": "complaint", "text": "Cough and fever for 3 days", "lines": [0]},
+    {"section": "plan", "text": "Review in 1 week", "lines": [4]},
+    {"section": "hpi", "text": "Chest pain radiating to the left arm", "lines": [0]},  # never said
+    {"section": "exam", "text": "Blood pressure 180/110", "lines": [0]},  # numbers nobody said
+    {"section": "plan", "text": "Amoxicillin 500 mg three times a day for 5 days", "lines": [4]},
+    {"section": "medication", "text": "Takes warfarin 5 mg daily", "lines": [2]},  # never said
+    {"section": "assessment", "text": "Community acquired pneumonia", "lines": [3]},
+    {"section": "pmh", "text": "Asthma", "lines": [1]},
+    {"section": "pmh", "text": "Type 1 diabetes", "lines": [9]},  # no such line
+]}
 
 
 @dataclass
@@ -98,9 +92,10 @@ def server() -> Iterator[tuple[str, Script]]:
     httpd.server_close()
 
 
-def _note(url: str, timeout: float = 10.0, transcript: Transcript | None = None) -> tuple[Note, Transcript]:
+def _note(url: str, timeout: float = 10.0, transcript: Transcript | None = None, style: str = "augment") -> tuple[Note, Transcript]:
     tr = transcript or Transcript.from_text(DICTATION)
-    s = Settings.resolve({"note_backend": "openai", "llm_url": url, "llm_model": "fake-model", "llm_timeout": timeout, "llm_api_key": "sk-test"})
+    s = Settings.resolve({"note_backend": "openai", "llm_url": url, "llm_model": "fake-model", "llm_timeout": timeout,
+                          "llm_api_key": "sk-test", "llm_style": style})
     backend = get_backend("openai", s, linker=Linker(FakeVocabulary()))
     return structure(tr, s, backend=backend), tr
 
@@ -112,22 +107,34 @@ def test_valid_answer_is_grounded_and_hallucinations_dropped(server) -> None:
     assert_grounded(note, tr)
     req = script.requests[0]
     assert req["model"] == "fake-model" and req["response_format"]["type"] == "json_schema"
-    assert "cough and fever" in req["messages"][1]["content"]
+    assert "[0] D: Chief complaint: cough and fever" in req["messages"][-1]["content"]
     assert script.headers[0]["Authorization"] == "Bearer sk-test"
-    assert [i.text for i in note.section("chief_complaint")] == ["Cough and fever for three days"]
-    assert not note.section("history_of_present_illness")  # chest pain was never said
-    assert not note.section("examination")  # blood pressure not in its quote
-    assert [m.name for m in note.medications] == ["amoxicillin"]  # warfarin was never said
-    amox = note.medications[0]
-    assert amox.drug_id == "drugbank:DB01060" and amox.dose == "500" and amox.duration == "5 days"
-    codes = {p.text: p.icd10 for p in note.problems}
-    assert codes == {"community acquired pneumonia": "J18.9", "asthma": "J45.909"}  # model's Z99.99 ignored
-    assert note.grounding["dropped"] == 4
+    texts = {i.text for v in note.sections.values() for i in v}
+    assert "Cough and fever for 3 days" in texts and "Review in 1 week" in texts
+    assert not any("Chest pain" in t or "Blood pressure" in t or "warfarin" in t or "diabetes" in t.lower() for t in texts)
+    amox = [m for m in note.medications if m.name.lower() == "amoxicillin"]
+    assert amox and amox[0].drug_id == "drugbank:DB01060" and amox[0].dose == "500" and amox[0].status == "planned"
+    codes = {p.text.lower(): p.icd10 for p in note.problems}
+    assert codes.get("community acquired pneumonia") == "J18.9" and codes.get("asthma") == "J45.909"  # from the vocabulary
+    assert note.grounding["dropped"] >= 4
+
+
+def test_questions_style_asks_three_questions_in_one_chat(server) -> None:
+    url, script = server
+    script.replies = [(200, completion(json.dumps(GOOD)), 0)]
+    note, tr = _note(url, style="questions")
+    assert len(script.requests) == 3
+    last = script.requests[-1]["messages"]
+    assert [m["role"] for m in last] == ["system", "user", "user", "assistant", "user", "assistant", "user"]
+    enums = [r["response_format"]["json_schema"]["schema"]["properties"]["items"]["items"]["properties"]["section"]["enum"] for r in script.requests]
+    assert enums[0] == ["complaint", "hpi", "ros"] and "plan" in enums[2]
+    assert_grounded(note, tr)
 
 
 def test_invalid_json_is_repaired_once(server) -> None:
     url, script = server
-    script.replies = [(200, completion('{"items": [{"section": "plan", "text": "Review'), 0), (200, completion("```json\n" + json.dumps(GOOD) + "\n```"), 0)]
+    script.replies = [(200, completion('Sure! {"items": [{"section": "plan", "text": "Review", "lines": "four"}]}'), 0),
+                      (200, completion("```json\n" + json.dumps(GOOD) + "\n```"), 0)]
     note, tr = _note(url)
     assert len(script.requests) == 2
     assert "not valid" in script.requests[1]["messages"][-1]["content"]
@@ -139,18 +146,18 @@ def test_invalid_json_is_repaired_once(server) -> None:
 def test_truncated_answer_keeps_complete_items(server) -> None:
     url, script = server
     full = json.dumps(GOOD)
-    cut = full[: full.index('"problems"') + 40]  # the token limit hit inside the problems list
+    cut = full[: full.index('"Takes warfarin') + 10]  # the token limit hit inside an item
     script.replies = [(200, completion(cut), 0)]
     note, tr = _note(url)
     assert len(script.requests) == 1  # no second generation needed
     assert any("cut off" in w for w in note.warnings)
-    assert [m.name for m in note.medications] == ["amoxicillin"]
+    assert [m.name.lower() for m in note.medications if m.status == "planned"] == ["amoxicillin"]
     assert_grounded(note, tr)
 
 
 def test_schema_violation_is_repaired(server) -> None:
     url, script = server
-    bad = {"items": [{"section": "vibes", "text": "x", "quote": "x"}], "medications": [], "problems": []}
+    bad = {"items": [{"section": "vibes", "text": "x", "lines": [0]}]}
     script.replies = [(200, completion(json.dumps(bad)), 0), (200, completion(json.dumps(GOOD)), 0)]
     note, tr = _note(url)
     assert "section must be one of" in script.requests[1]["messages"][-1]["content"]

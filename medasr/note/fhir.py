@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from medasr import __version__
-from medasr.schema import NOTE_SECTIONS, SECTION_TITLES, Evidence, Note
+from medasr.note.templates import layout
+from medasr.schema import Evidence, Note
 
 EVIDENCE_URL = "https://github.com/medasr/medasr/fhir/StructureDefinition/transcript-evidence"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -93,19 +94,21 @@ def to_fhir(note: Note, *, now: datetime | None = None) -> dict[str, Any]:
             res["reasonCode"] = [{"text": m.indication}]
         meds.append({"fullUrl": url, "resource": res})
     sections = []
-    for name in NOTE_SECTIONS:
+    for name, title in layout(note.template, list(note.sections)):
         items = note.section(name)
         lines = [it.text + (" [uncertain]" if it.uncertain else "") for it in items]
         refs: list[str] = []
         if name == "medications":
-            lines += [f"{m.name} {m.dose} {m.unit} {m.frequency}".strip() for m in note.medications]
+            if not note.template:  # older notes kept medications only in the coded list
+                lines += [f"{m.name} {m.dose} {m.unit} {m.frequency}".strip() for m in note.medications]
             refs = med_urls
         if name == "assessment":
-            lines += [p.text + (f" ({p.icd10})" if p.icd10 else "") for p in note.problems]
+            if not note.template:
+                lines += [p.text + (f" ({p.icd10})" if p.icd10 else "") for p in note.problems]
             refs = cond_urls
         if not lines:
             continue
-        sec: dict[str, Any] = {"title": SECTION_TITLES[name], "text": _div(lines)}
+        sec: dict[str, Any] = {"title": title, "text": _div(lines)}
         if refs:
             sec["entry"] = [{"reference": r} for r in refs]
         sections.append(sec)

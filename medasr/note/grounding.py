@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from medasr.note.lexicon import number_value, synonym_map
 from medasr.note.linking import STOP
 from medasr.note.text import make_evidence, tokens
 from medasr.schema import Evidence, Medication, Note, NoteItem, Problem, Transcript
@@ -72,7 +73,8 @@ def locate(quote: str, transcript: Transcript, *, segment_hint: int | None = Non
 # Negations ("denies", "no") are deliberately not here: they change what is claimed.
 BOILERPLATE = frozenset(
     "patient patients pt presents presenting presented reports reported reporting complains complaining "
-    "complaint chief states stated noted currently current known history".split()
+    "complaint chief states stated noted currently current known history regular significant relevant "
+    "provide given advice advised".split()
 )
 
 
@@ -86,11 +88,13 @@ def support(claim: str, evidence_text: str) -> float:
     if not words:
         return 1.0 if claim.strip() else 0.0
     have = set(tokens(evidence_text))
-    have |= {_NUMWORDS.get(t, t) for t in have}
+    have |= {_NUMWORDS.get(t, t) for t in have} | {number_value(t) for t in have}
+    syn = synonym_map()
     hit = 0
     for w in words:
         w2 = _NUMWORDS.get(w, w)
-        if w in have or w2 in have or any(len(h) > 3 and fuzz.ratio(w, h) >= 85 for h in have):
+        alts = {w, w2, number_value(w), *syn.get(w, ()), *syn.get(w.rstrip("s"), ())}
+        if alts & have or any(len(h) > 3 and fuzz.ratio(a, h) >= 85 for h in have for a in alts if len(a) > 3):
             hit += 1
     return hit / len(words)
 
@@ -169,8 +173,19 @@ def ground_note(note: Note, transcript: Transcript) -> Note:
         medications=tuple(meds),
         problems=tuple(problems),
         warnings=tuple(warnings),
-        grounding={"proposed": proposed, "dropped": dropped, "flagged": flagged, "cleared_fields": cleared, "kept": proposed - dropped},
+        grounding=_counts(note.grounding, proposed, dropped, flagged, cleared),
     )
+
+
+def _counts(prior: dict[str, int], proposed: int, dropped: int, flagged: int, cleared: int) -> dict[str, int]:
+    """This pass's counts on top of the clinical checks' (``medasr.note.checks``), if they ran:
+    ``proposed`` is then what the backend proposed, ``dropped`` what either pass dropped."""
+    if "proposed" not in prior:
+        return {"proposed": proposed, "dropped": dropped, "flagged": flagged, "cleared_fields": cleared, "kept": proposed - dropped}
+    out = dict(prior)
+    out.update(unsupported=dropped, flagged=prior.get("flagged", 0) + flagged, cleared_fields=cleared,
+               dropped=prior.get("dropped_by_checks", 0) + dropped, kept=proposed - dropped)
+    return out
 
 
 def ungrounded_items(note: Note, transcript: Transcript) -> list[str]:

@@ -1,183 +1,124 @@
-"""Shared LLM note drafting: prompt, JSON schema, validation, bounded repair, conversion.
+"""Model-drafted notes: the same prompt, schema and checks for every chat model.
 
-A ``ChatClient`` only has to turn messages into text. ``LLMBackend`` asks for JSON that
-follows ``NOTE_SCHEMA`` (items quote the transcript verbatim), validates it, asks again with
-the error when it is not valid (at most ``max_repairs`` times), then builds a ``Note``: quotes
-become evidence spans via ``grounding.locate``, codes and drug ids come from the vocabulary
-(any code the model wrote is ignored). ``structure`` then runs the grounding check.
+A ``ChatClient`` turns messages into text (``local``: llama.cpp in-process; ``openai``: any
+OpenAI-compatible endpoint; ``transformers``). ``LLMBackend`` compacts the transcript,
+gives the model the rules extractor's facts as candidates (``prompts``), splits long
+consultations into pieces that fit (map-reduce: each piece drafted on its own, the facts
+merged), validates the JSON (a bounded repair loop for runtimes without constrained output)
+and turns each statement's cited lines into evidence spans over the words that support it.
+What the model writes is then checked like any other draft (``medasr.note.structure``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+import time
 from typing import Any, Protocol
 
+from rapidfuzz import fuzz
+
 from medasr.errors import BackendError
-from medasr.note.grounding import locate
-from medasr.note.linking import Linker
-from medasr.note.meds import parse_instruction
-from medasr.schema import NOTE_SECTIONS, Medication, Note, NoteItem, Problem, Transcript
+from medasr.note.compact import chunks, compact
+from medasr.note.dialogue import polarity, segment_role
+from medasr.note.facts import Fact, to_note, union
+from medasr.note.lexicon import number_value, synonym_map
+from medasr.note.linking import STOP, Linker
+from medasr.note.llm_json import extract_json, lenient_items, salvage_json, validate
+from medasr.note.prompts import NOTE_SCHEMA, QUESTIONS, STYLES, messages, question_chat, question_schema, repair_message
+from medasr.note.rules import extract_facts
+from medasr.note.templates import Template, load_template
+from medasr.note.text import make_evidence, tokens
+from medasr.schema import Evidence, Note, Transcript
 
 log = logging.getLogger("medasr.note")
-
-_ITEM = {
-    "type": "object",
-    "properties": {
-        "section": {"type": "string", "enum": [s for s in NOTE_SECTIONS if s != "medications"]},
-        "text": {"type": "string"},
-        "quote": {"type": "string"},
-        "uncertain": {"type": "boolean"},
-    },
-    "required": ["section", "text", "quote"],
-}
-_MED = {
-    "type": "object",
-    "properties": {k: {"type": "string"} for k in ("name", "dose", "unit", "route", "frequency", "duration", "indication", "quote")},
-    "required": ["name", "quote"],
-}
-_PROBLEM = {
-    "type": "object",
-    "properties": {"text": {"type": "string"}, "kind": {"type": "string", "enum": ["assessment", "history"]}, "quote": {"type": "string"}, "uncertain": {"type": "boolean"}},
-    "required": ["text", "quote"],
-}
-NOTE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "items": {"type": "array", "items": _ITEM},
-        "medications": {"type": "array", "items": _MED},
-        "problems": {"type": "array", "items": _PROBLEM},
-    },
-    "required": ["items", "medications", "problems"],
-}
-
-SYSTEM = (
-    "You are a clinical scribe. From the transcript, write a clinical note as JSON only, no prose.\n"
-    'Format: {"items": [{"section": S, "text": short fact, "quote": exact words copied from the transcript}], '
-    '"medications": [{"name", "dose", "unit", "route", "frequency", "duration", "indication", "quote"}], '
-    '"problems": [{"text": diagnosis, "kind": "assessment" or "history", "quote", "uncertain": true/false}]}.\n'
-    "S is one of: " + ", ".join(s for s in NOTE_SECTIONS if s != "medications") + ".\n"
-    "Rules: use only facts said in the transcript; every quote must be copied word for word from it; "
-    "leave a field empty (\"\") when it was not said; set uncertain true when the speaker was unsure; "
-    "no ICD codes; keep it short."
-)
+PIECE_TOKENS = 2600  # transcript tokens per piece: fits a 4,096-token context with the prompt and answer
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_UNITS = frozenset("mg g ml mcg".split())
+_FUNCTION = frozenset("the and for with from that this have has had was were are been not any some".split())
 
 
 class ChatClient(Protocol):
     name: str
     model: str
+    usage: dict[str, float]  # the last call's prompt_tokens, completion_tokens, prompt_s, gen_s
 
     def chat(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str: ...
 
 
-def transcript_prompt(transcript: Transcript, mode: str) -> str:
-    lines = []
-    for s in transcript.segments:
-        t = s.text.strip()
-        if t:
-            who = f"{s.speaker.upper()}: " if s.speaker else ""
-            lines.append(f"{who}{t}")
-    kind = "doctor-patient conversation" if mode == "conversation" else "clinician's dictation"
-    return f"Transcript ({kind}):\n" + "\n".join(lines) + "\n\nReturn the JSON note."
+_CITED = re.compile(r"\s*[\[(](?:lines?\s*)?\d+(?:\s*,\s*\d+)*[\])]\s*$", re.I)
 
 
-def extract_json(text: str) -> Any:
-    """Parse the first JSON object in ``text`` (tolerates ``` fences and chatter around it)."""
-    t = text.strip()
-    fence = re.search(r"```(?:json)?\s*(.*?)```", t, re.S)
-    if fence:
-        t = fence.group(1).strip()
-    start = t.find("{")
-    if start < 0:
-        raise ValueError("no JSON object in the answer")
-    obj, _ = json.JSONDecoder().raw_decode(t[start:])
-    return obj
+def clean_statement(text: str) -> str:
+    """The statement without line numbers a model copied into it ("Fever [20,21]")."""
+    return _CITED.sub("", " ".join(text.split())).strip(" ,;")
 
 
-def salvage_json(text: str) -> Any:
-    """A cut-off answer (the token limit hit mid-object): keep every complete array element
-    and close the brackets. Raises ValueError when nothing complete is left."""
-    start = text.find("{")
-    if start < 0:
-        raise ValueError("no JSON object in the answer")
-    stack: list[str] = []
-    in_str = esc = False
-    cut: tuple[int, list[str]] | None = None
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
+def _supports(word: str, want: set[str]) -> bool:
+    if word in want or number_value(word) in want:
+        return True
+    return len(word) > 3 and word not in STOP and any(len(w) > 3 and fuzz.ratio(word, w) >= 85 for w in want)
+
+
+def cite(text: str, seg_ids: list[int], transcript: Transcript, mode: str) -> tuple[Evidence, ...]:
+    """Evidence for a statement from the lines it cites: in each cited segment, the span from the
+    first to the last word that supports the statement; a short yes/no answer after a cited
+    question is kept whole (it carries the polarity). Unknown line numbers are ignored."""
+    want = {number_value(t) for t in tokens(text) if (len(t) > 2 and t not in _FUNCTION) or t.isdigit() or t in _UNITS}
+    syn = synonym_map()
+    want |= {s for w in list(want) for s in syn.get(w, ())}
+    out: list[Evidence] = []
+    known = {s.id: s for s in transcript.segments}
+    prev_question = False
+    for sid in dict.fromkeys(seg_ids):
+        seg = known.get(sid)
+        if seg is None:
             continue
-        if ch == '"':
-            in_str = True
-        elif ch in "{[":
-            stack.append("}" if ch == "{" else "]")
-        elif ch in "}]":
-            if not stack:
-                break
-            stack.pop()
-            if stack:
-                cut = (i + 1, list(stack))  # just closed a complete value: a valid place to stop
-    if cut is None:
-        raise ValueError("the answer was cut off before any complete item")
-    end, open_ = cut
-    return json.loads(text[start:end] + "".join(reversed(open_)))
-
-
-def validate(obj: Any) -> list[str]:
-    """Errors against ``NOTE_SCHEMA`` (empty when valid). Unknown keys are tolerated."""
-    errs: list[str] = []
-    if not isinstance(obj, dict):
-        return ["the answer must be a JSON object"]
-    specs = {"items": _ITEM, "medications": _MED, "problems": _PROBLEM}
-    for key, spec in specs.items():
-        val = obj.get(key, [])
-        if not isinstance(val, list):
-            errs.append(f"{key} must be a list")
+        role = segment_role(seg, mode)
+        hits = [m for m in _WORD.finditer(seg.text) if _supports(m.group(0).lower(), want)]
+        if hits:
+            ev = make_evidence(transcript, sid, hits[0].start(), hits[-1].end())
+        elif prev_question and polarity(seg.text) is not None and len(seg.text.split()) <= 8:
+            ev = make_evidence(transcript, sid, 0, len(seg.text))
+        else:
+            prev_question = False
             continue
-        for i, it in enumerate(val):
-            if not isinstance(it, dict):
-                errs.append(f"{key}[{i}] must be an object")
-                continue
-            for req in spec["required"]:
-                if not isinstance(it.get(req), str) or not it.get(req).strip():
-                    errs.append(f"{key}[{i}].{req} must be a non-empty string")
-            for k, p in spec["properties"].items():
-                v = it.get(k)
-                if v is None:
-                    continue
-                if p["type"] == "string" and not isinstance(v, (str, int, float)):
-                    errs.append(f"{key}[{i}].{k} must be a string")
-                if p["type"] == "boolean" and not isinstance(v, bool):
-                    errs.append(f"{key}[{i}].{k} must be true or false")
-                if "enum" in p and isinstance(v, str) and v not in p["enum"]:
-                    errs.append(f"{key}[{i}].{k} must be one of {', '.join(p['enum'])}")
-    if not any(k in obj for k in specs):
-        errs.append("the object needs items, medications and problems")
-    return errs
+        out.append(Evidence(ev.segment_id, ev.char_start, ev.char_end, ev.text, ev.word_ids, role))
+        prev_question = seg.text.rstrip().endswith("?")
+    return tuple(out)
+
+
+def _allowed(schema: dict[str, Any]) -> list[str]:
+    return schema["properties"]["items"]["items"]["properties"]["section"]["enum"]
 
 
 class LLMBackend:
-    """Drafts a note with any ``ChatClient``; bounded repair on invalid output."""
+    """Drafts a note with any ``ChatClient``. ``style``: ``rewrite`` (the model writes the note
+    from the candidates) or ``augment`` (the candidates stay; the model adds what they miss)."""
 
-    def __init__(self, client: ChatClient, linker: Linker, *, max_repairs: int = 2) -> None:
+    def __init__(self, client: ChatClient, linker: Linker, template: Template | None = None, *, style: str = "augment",
+                 max_repairs: int = 2, piece_tokens: int = PIECE_TOKENS, candidates: bool = True) -> None:
+        if style not in STYLES:
+            raise ValueError(f"style must be one of {STYLES}")
         self.client = client
         self.linker = linker
+        self.template = template or load_template()
+        self.style = style
         self.max_repairs = max_repairs
+        self.piece_tokens = piece_tokens
+        self.candidates = candidates
         self.name = client.name
         self.model = client.model
+        self.last_usage: dict[str, float] = {}
 
-    def ask(self, transcript: Transcript, mode: str) -> tuple[dict[str, Any], list[str]]:
-        messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": transcript_prompt(transcript, mode)}]
+    def ask(self, chat: list[dict[str, str]], schema: dict[str, Any] = NOTE_SCHEMA) -> tuple[list[dict[str, Any]], list[str], str]:
+        """The model's items for one request, its warnings and its raw answer; bounded repair
+        when the answer is not valid."""
         warnings: list[str] = []
+        base = list(chat)
         for attempt in range(self.max_repairs + 1):
-            answer = self.client.chat(messages, NOTE_SCHEMA)
+            answer = self.client.chat(chat, schema)
+            self._add_usage(getattr(self.client, "usage", {}) or {})
             log.debug("LLM answer (attempt %d): %s", attempt + 1, answer)
             try:
                 obj = extract_json(answer)
@@ -188,74 +129,61 @@ class LLMBackend:
                     obj = salvage_json(answer)
                     if not validate(obj):
                         warnings.append(f"attempt {attempt + 1}: answer cut off; kept its complete items")
-                        return obj, warnings
+                        return list(obj["items"]), warnings, answer
                 except ValueError:
                     pass
+                items, broken = lenient_items(answer)
+                if items:  # broken JSON around good items: keep those, say how many were not
+                    warnings.append(f"attempt {attempt + 1}: answer was not valid JSON; kept {len(items)} items that were, skipped {broken}")
+                    return [it for it in items if it.get("section") in _allowed(schema)], warnings, answer
             if not errs:
-                return obj, warnings
+                return [it for it in obj["items"] if it.get("section") in _allowed(schema)], warnings, answer
             warnings.append(f"attempt {attempt + 1}: {errs[0]}")
             log.info("LLM answer rejected (attempt %d): %s", attempt + 1, errs[0])
-            messages = messages[:2] + [
-                {"role": "assistant", "content": answer[:4000]},
-                {"role": "user", "content": "That answer is not valid: " + "; ".join(errs[:5]) + ". Return only the corrected JSON object."},
-            ]
+            chat = base + [{"role": "assistant", "content": answer[:4000]}, repair_message(errs)]
         raise BackendError(
             f"{self.name} backend ({self.model}) returned no valid note JSON after {self.max_repairs + 1} attempts: {warnings[-1]}"
         )
 
+    def _add_usage(self, u: dict[str, float]) -> None:
+        for k, v in u.items():
+            self.last_usage[k] = self.last_usage.get(k, 0) + v
+        self.last_usage["calls"] = self.last_usage.get("calls", 0) + 1
+
     def draft(self, transcript: Transcript, *, mode: str) -> Note:
-        obj, warnings = self.ask(transcript, mode)
-        sections: dict[str, list[NoteItem]] = {}
-        unlocated = 0
-        for it in obj.get("items") or []:
-            ev = locate(str(it["quote"]), transcript)
-            if ev is None:
-                unlocated += 1
-            sections.setdefault(it["section"], []).append(
-                NoteItem(str(it["text"]).strip(), (ev,) if ev else (), uncertain=bool(it.get("uncertain", False)))
-            )
-        meds = []
-        for m in obj.get("medications") or []:
-            ev = locate(str(m["quote"]), transcript)
-            unlocated += ev is None
-            link = self.linker.link_drug(str(m["name"]))
-            name = str(m["name"]).strip()
-            if ev is not None:  # name the drug as it was said, when the quote contains it
-                said = [x for x in self.linker.find("drug", ev.text) if link is None or x.code == link.code]
-                if said:
-                    link, name = link or said[0], said[0].surface
-            fields = {k: str(m.get(k) or "").strip() for k in ("dose", "unit", "route", "frequency", "duration", "indication")}
-            status = parse_instruction(ev.text).status if ev else "unknown"
-            meds.append(
-                Medication(
-                    name=name, drug_id=link.code if link else "",
-                    status=status, evidence=(ev,) if ev else (), uncertain=link is None,
-                    reason="" if link else "not in the drug vocabulary", **fields,
-                )
-            )
-        problems = []
-        for p in obj.get("problems") or []:
-            ev = locate(str(p["quote"]), transcript)
-            unlocated += ev is None
-            link = self.linker.link_diagnosis(str(p["text"]))
-            uncertain = bool(p.get("uncertain", False)) or link is None
-            problems.append(
-                Problem(
-                    text=str(p["text"]).strip(), icd10=link.code if link else "", icd10_display=link.display if link else "",
-                    kind=p.get("kind") if p.get("kind") in ("assessment", "history") else "assessment",
-                    evidence=(ev,) if ev else (), uncertain=uncertain,
-                    reason="" if link else "no ICD-10-CM code in the vocabulary",
-                )
-            )
-        if unlocated:
-            warnings.append(f"{unlocated} quotes from the model were not found in the transcript")
-        return Note(
-            sections={k: tuple(v) for k, v in sections.items()},
-            medications=tuple(meds),
-            problems=tuple(problems),
-            backend=self.name,
-            model=self.model,
-            mode=mode,
-            source=transcript.audio,
-            warnings=tuple(warnings),
-        )
+        self.last_usage = {}
+        t0 = time.perf_counter()
+        lines = compact(transcript, mode)
+        rules = extract_facts(transcript, self.linker, mode) if self.candidates else []
+        pieces = chunks(lines, self.piece_tokens)
+        proposed: list[Fact] = []
+        warnings: list[str] = []
+        bad_lines = 0
+        for n, piece in enumerate(pieces, start=1):
+            ids = {ln.segment_id for ln in piece}
+            mine = [f for f in rules if f.category != "instruction" and {e.segment_id for e in f.evidence} & ids]
+            items: list[dict[str, Any]] = []
+            if self.style == "questions":
+                chat = question_chat(piece, mode, part=(n, len(pieces)))
+                for sections, question in QUESTIONS:
+                    chat.append({"role": "user", "content": question})
+                    got, w, answer = self.ask(chat, question_schema(sections))
+                    chat.append({"role": "assistant", "content": answer})
+                    items += got
+                    warnings += w
+            else:
+                got, w, _ = self.ask(messages(piece, mine, mode, self.style, part=(n, len(pieces))))
+                items += got
+                warnings += w
+            for it in items:
+                cited = [i for i in it["lines"] if i in ids]
+                bad_lines += len(it["lines"]) - len(cited)
+                ev = cite(str(it["text"]), cited, transcript, mode)
+                proposed.append(Fact(it["section"], clean_statement(str(it["text"])), ev, source="model"))
+        if bad_lines:
+            warnings.append(f"{bad_lines} cited line numbers were not lines of the transcript piece")
+        facts = union(proposed, [f for f in rules if f.category != "instruction"])
+        facts += [Fact("instruction", f.attrs["instruction"], f.evidence, key=f"instruction:{f.key}") for f in rules if f.category == "plan" and f.attrs.get("instruction")]
+        self.last_usage["seconds"] = time.perf_counter() - t0
+        self.last_usage["pieces"] = len(pieces)
+        return to_note(facts, self.template, mode, backend=self.name, model=self.model, source=transcript.audio, warnings=tuple(warnings))

@@ -38,6 +38,7 @@ class OpenAIChat:
         self.timeout = timeout
         self.max_tokens = max_tokens
         self._json_schema = True
+        self.usage: dict[str, float] = {}
 
     def _post(self, body: dict[str, Any]) -> Any:
         import httpx
@@ -75,4 +76,9 @@ class OpenAIChat:
             raise BackendError(f"LLM endpoint {self.url} sent a response that is not an OpenAI chat completion: {r.text[:200]}") from e
         if not isinstance(content, str):
             content = json.dumps(content) if content is not None else ""
+        u = data.get("usage") or {}
+        t = data.get("timings") or {}  # llama.cpp's server adds its own timings
+        self.usage = {"prompt_tokens": u.get("prompt_tokens", 0), "completion_tokens": u.get("completion_tokens", 0)}
+        if t:
+            self.usage.update(prompt_s=t.get("prompt_ms", 0.0) / 1000, gen_s=t.get("predicted_ms", 0.0) / 1000)
         return content

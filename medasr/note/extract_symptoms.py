@@ -1,0 +1,181 @@
+"""Symptoms as brief facts: present or denied, with duration, site and character.
+
+A symptom is present when the patient says it (not negated), or answers yes to the
+clinician's question about it; denied when negated or answered no. A question that was not
+answered either way records nothing. A symptom said positively anywhere wins over a denial
+elsewhere ("no fever now, but I had a temperature at the start"), citing only the positive
+words. Short answers to the clinician's follow-up questions ("Whereabouts?" "Left side.")
+add their attributes to the symptom being discussed, with their own evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
+from medasr.note.facts import Fact
+from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
+from medasr.note.phrase import attributes, site, symptom_phrase
+from medasr.schema import Evidence, Transcript
+
+_FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
+                        r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better)\b", re.I)
+_RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
+_FAMILY = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|son|daughter|wife|husband|partner|kids?|children|child|"
+                     r"grand\w+|aunt|uncle|cousin|friends?|family|anyone else|anybody else|someone else|flatmates?)\b", re.I)
+_PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness")
+_PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to|prone to|years ago)\b", re.I)
+# which attributes fit which symptoms (None: any)
+_FITS = {"site": _PAINLIKE, "character": None, "times": ("diarrhoea", "vomiting", "urinary", "cough", "headache", "blood")}
+_CHARACTER_FITS = {"dry": ("cough", "skin"), "productive": ("cough",), "watery": ("diarrhoea", "runny", "eyes")}
+_HYPOTHETICAL = re.compile(r"\b(if|in case|should you|whether|worried (?:about|that)|look out for|watch out for)\b", re.I)
+
+
+@dataclass
+class _Symptom:
+    name: str
+    present: list[Evidence] = field(default_factory=list)
+    absent: list[Evidence] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
+    attr_ev: list[Evidence] = field(default_factory=list)
+    first: int = 10**9  # utterance index of the first positive mention
+
+
+def _mentions(text: str) -> list[tuple[str, int, int]]:
+    """Non-overlapping symptom mentions (name, start, end in ``text``), most specific first,
+    found in the text without its fillers ("pain in my, like, lower stomach")."""
+    clean, idx = clean_map(text)
+    found: list[tuple[str, int, int]] = []
+    for name, rx in symptom_patterns():
+        for m in rx.finditer(clean):
+            if any(m.start() < e and s < m.end() for _, s, e in found):
+                continue
+            found.append((name, m.start(), m.end()))
+    return sorted(((n, idx[a], idx[b - 1] + 1) for n, a, b in found), key=lambda t: t[1])
+
+
+def _painlike(name: str) -> bool:
+    return any(w in name for w in _PAINLIKE)
+
+
+def _fits(name: str, attr: str, value: str) -> bool:
+    if attr == "character":
+        return any(w in name for w in _CHARACTER_FITS.get(value, _PAINLIKE))
+    want = _FITS.get(attr)
+    return want is None or any(w in name for w in want)
+
+
+def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
+    """Give each attribute to the most recently discussed symptom it fits."""
+    for attr, value in got.items():
+        for sym in recent:
+            old = sym.attrs.get(attr, "")
+            if attr == "site" and old and value not in old and _fits(sym.name, attr, value):
+                value = f"{value} {old}"  # "lower" then "left side": left lower
+                old = ""
+            if not old and _fits(sym.name, attr, value):
+                sym.attrs[attr] = value
+                if ev not in sym.attr_ev:
+                    sym.attr_ev.append(ev)
+                break
+
+
+def _about_others(text: str, start: int) -> bool:
+    """"my wife was vomiting", "anyone else unwell": someone else's symptom, not the patient's."""
+    clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
+    return bool(_FAMILY.search(clause))
+
+
+def _local_attrs(text: str, start: int, end: int) -> dict[str, str]:
+    """Attributes said in the mention's own clause."""
+    a = max(text.rfind(",", 0, start), text.rfind(".", 0, start)) + 1
+    b = len(text)
+    for sep in (". ", "? ", "; "):
+        i = text.find(sep, end)
+        if i >= 0:
+            b = min(b, i)
+    clause = text[a:b]
+    return attributes(clause)
+
+
+def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
+    found: dict[str, _Symptom] = {}
+    recent: list[_Symptom] = []  # present symptoms, most recently discussed first
+    answered: set[int] = set()
+
+    def get(name: str) -> _Symptom | None:
+        """The symptom record; a bare "pain" is the pain being discussed, if there is one."""
+        if name == GENERIC:
+            return next((r for r in recent if _painlike(r.name)), None)
+        return found.setdefault(name, _Symptom(name))
+
+    def touch(sym: _Symptom, i: int) -> None:
+        sym.first = min(sym.first, i)
+        if sym in recent:
+            recent.remove(sym)
+        recent.insert(0, sym)
+
+    for i, u in enumerate(utts):
+        text = u.text
+        if u.role == CLINICIAN and u.is_question:
+            ans = answer_to(utts, i)
+            pol = polarity(ans[0].text) if ans else None
+            for name, s, e in _mentions(text):
+                sym = get(name)
+                if sym is None or _about_others(text, s):
+                    continue
+                if pol is None or (pol is False and sym.present):
+                    # unanswered, or a "no" about a symptom already present: it answers an
+                    # attribute ("Does the pain move anywhere?" "No.")
+                    if sym.present:
+                        touch(sym, i)
+                    continue
+                (sym.present if pol else sym.absent).extend([evidence(tr, u, s, e), evidence(tr, ans[0])])
+                answered.add(ans[0].unit.index)
+                if pol:
+                    touch(sym, i)
+            if not recent or not ans:
+                continue
+            reply = " ".join(a.text for a in ans)
+            if _RADIATION_Q.search(text) and pol is False:
+                _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
+            elif _FOLLOW_UP.search(text) and len(reply.split()) <= 25:
+                got = attributes(reply)
+                where = site(reply)
+                if where:
+                    got["site"] = where
+                _assign(recent, got, evidence(tr, ans[0]))
+            continue
+        reporter = u.role == PATIENT or mode == "dictation"
+        if not reporter or (u.is_question and mode == "dictation") or _HYPOTHETICAL.search(text):
+            continue
+        for name, s, e in _mentions(text):
+            sym = get(name)
+            if sym is None or _about_others(text, s):
+                continue
+            if negated_at(text, s):
+                if u.unit.index not in answered:
+                    sym.absent.append(evidence(tr, u))
+                continue
+            ev = evidence(tr, u)
+            if ev not in sym.present:
+                sym.present.append(ev)
+            touch(sym, i)
+            if _PAST.search(text):
+                continue  # "a similar headache a few weeks ago": not this episode's attributes
+            got = _local_attrs(text, s, e)
+            where = site(text[max(0, s - 20) : e + 25])
+            if where:
+                got["site"] = where
+            _assign([sym], got, ev)
+    facts = []
+    for sym in sorted(found.values(), key=lambda x: x.first):
+        if sym.present:
+            ev = tuple(dict.fromkeys(sym.present[:3] + sym.attr_ev))
+            facts.append(Fact("hpi", symptom_phrase(sym.name, sym.attrs), ev, key=f"symptom:{sym.name}", attrs={"symptom": sym.name, **sym.attrs}))
+    for sym in found.values():
+        if not sym.present and sym.absent:
+            facts.append(Fact("ros", symptom_phrase(sym.name, {}, negated=True), tuple(dict.fromkeys(sym.absent[:2])),
+                              key=f"symptom:{sym.name}", negated=True, attrs={"symptom": sym.name}))
+    return facts

@@ -1,0 +1,193 @@
+"""A small clinical lexicon: how patients say symptoms, and what a note calls them.
+
+``SYMPTOMS`` maps a clinical name to the lay ways of saying it (regular expressions, tried
+longest first); ``SYNONYMS`` lets the grounding check accept a clinical word for the lay word
+the transcript holds ("abdominal" for "tummy"); ``ABBREVIATIONS`` are note shorthand.
+The lists were shaped on the tuning half of PriMock57-dev (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# clinical name -> lay patterns (word-bounded, case-insensitive)
+SYMPTOMS: dict[str, str] = {
+    "blood in stool": r"blood in (?:your |my |the )?(?:stools?|poo\w*|bowel motions?)|bloody (?:stools?|diarrh\w+)",
+    "blood in vomit": r"blood in (?:your |my |the )?vomit",
+    "haematuria": r"blood in (?:your |my |the )?(?:urine|wee|pee)|ha?ematuria|pink(?:ish)? (?:coloured |colored )?(?:urine|wee)",
+    "haemoptysis": r"cough\w* up blood|ha?emoptysis",
+    "diarrhoea": r"diarrh\w+|loose (?:and watery )?stools?|watery stools?|the runs",
+    "constipation": r"constipat\w+",
+    "abdominal pain": r"(?:tummy|stomach|abdominal|belly|abdomen|tummy) (?:pain|ache|cramps?)|stomach ?ache|tummy ?ache|pain in (?:my |your |the )?(?:lower |upper )?(?:stomach|tummy|abdomen|belly)",
+    "vomiting": r"vomit\w*|being sick|been sick|threw up|throw(?:ing)? up",
+    "nausea": r"nause\w+|feel(?:ing)? sick",
+    "fever": r"fevers?|feverish|high temperature|a temperature|temperatures",
+    "feeling hot and cold": r"hot and cold|hot (?:and|or) cold",
+    "feeling hot": r"feel\w* (?:really |quite |very |a bit |so )?hot\b",
+    "suprapubic pain": r"suprapubic\w*(?: pain)?|pain (?:just )?(?:above|over) (?:my |the )?(?:pubic bone|bladder)|bladder pain",
+    "sweating": r"sweat\w*",
+    "night sweats": r"night sweats",
+    "chills": r"chills|shiver\w*|rigors?",
+    "headache": r"headaches?|head ?aches?|my head (?:hurts|is hurting|is sore)|pain in (?:my |your )?head",
+    "photophobia": r"photophobia|sensitiv\w+ to (?:the )?(?:bright )?lights?|light sensitiv\w+|light'?s? (?:is |are )?(?:really )?(?:hurt\w*|bother\w*) (?:my|your) eyes|(?:difficulty|trouble|problems?) with (?:seeing )?(?:bright )?lights?|(?:hurts?|painful) to look at (?:the )?(?:bright )?lights?",
+    "visual aura": r"aura|zig-?zag\w*|flashing lights|wavy lines",
+    "blurred vision": r"blurr\w+ (?:vision|eyesight)|vision (?:is )?blurr\w+",
+    "neck stiffness": r"stiff neck|neck stiffness|neck (?:is |feels )?stiff",
+    "neck pain": r"neck (?:pain|ache)|pain in (?:my |your )?neck",
+    "rash": r"rash\w*|spots|hives",
+    "itching": r"itch\w*",
+    "swelling": r"swell\w*|swollen",
+    "cough": r"cough\w*",
+    "sore throat": r"sore throat|throat (?:is |feels )?(?:sore|painful)",
+    "runny nose": r"runny nose|running nose|nose (?:is )?running",
+    "blocked nose": r"blocked nose|stuffy nose|congest\w+",
+    "blocked ears": r"blocked ears?|ears? (?:are |is |feel |feels )?blocked",
+    "earache": r"ear ?ache|ear pain|pain in (?:my |your )?ears?",
+    "shortness of breath": r"short(?:ness)? of breath|breathless\w*|out of breath|difficulty breathing|trouble breathing|struggl\w+ to breathe|can'?t breathe",
+    "wheeze": r"wheez\w*",
+    "chest pain": r"chest pains?|pain in (?:my |your )?chest|chest (?:is |feels )?(?:tight|sore)",
+    "palpitations": r"palpitations?|heart (?:racing|pounding|fluttering)|racing heart",
+    "dizziness": r"dizz\w+|light-?headed\w*|vertigo",
+    "fatigue": r"feel\w* (?:a bit |quite |very |really |so |a little )?(?:weak|drained|run down)|tired\w*|fatigue\w*|exhaust\w+|letharg\w+|no energy",
+    "loss of appetite": r"(?:loss of |lost (?:my |your )?|off (?:my |your )?|reduced |poor |less |no )appetite|not (?:been )?eating (?:much|as much)",
+    "weight loss": r"(?:lost|losing|loss of) weight|weight loss",
+    "dysuria": r"dysuria|burn\w* (?:when|while) (?:i |you )?(?:pee|wee|urinat\w+|pass\w* urine)|pain\w* (?:when|while) (?:i |you )?(?:pee|wee|urinat\w+|pass\w* urine)|stings? when (?:i |you )?(?:pee|wee)",
+    "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the toilet)\w* (?:a lot )?more (?:often|frequently)|frequen\w+ (?:urination|of urine)",
+    "back pain": r"back ?pain|back ?ache|pain in (?:my |your )?(?:lower )?back|bad back",
+    "joint pain": r"joint pains?|(?:joints|knees?|elbows?|wrists?|shoulders?|hips?) (?:are |is )?(?:painful|sore|aching|stiff)|arthralgia",
+    "muscle aches": r"muscle (?:aches?|pains?)|aching muscles|myalgia|body aches?|aches and pains",
+    "numbness": r"numb\w*",
+    "tingling": r"tingl\w+|pins and needles",
+    "limb weakness": r"weakness in (?:my |your )?(?:arms?|legs?)|(?:arms?|legs?|limbs?) (?:feel |feels |are |is )?weak|(?:numbness|tingling) or weakness|weakness or (?:numbness|tingling)",
+    "speech disturbance": r"slurr\w+ (?:speech|words)|trouble (?:speaking|talking)|difficulty (?:speaking|talking)|speech (?:problems?|changes?|disturbance)",
+    "low mood": r"low mood|feel\w* (?:low|down|depressed)|depress\w+",
+    "anxiety": r"anxi\w+|panic\w*|worr(?:y|ied) all the time",
+    "lip swelling": r"(?:lips?|mouth) (?:is |are |feels? )?(?:swell\w*|swollen)|swell\w* (?:of|in|on) (?:my |your |the )?lips?",
+    "pain": r"pains?|hurts?|hurting|painful|aches?|aching|sore",
+    "sore skin": r"(?:skin|hands?) (?:is |are |feels? )?(?:sore|cracked|dry|red)|cracked skin|dry skin",
+}
+# Words a statement may use for words the transcript holds (both directions are tried).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "abdominal": ("tummy", "stomach", "belly", "abdomen"),
+    "abdomen": ("tummy", "stomach", "belly"),
+    "diarrhoea": ("diarrhea", "loose", "watery", "runs"),
+    "vomiting": ("vomit", "vomited", "sick", "threw"),
+    "vomited": ("vomit", "vomiting", "sick"),
+    "nausea": ("nauseous", "nauseated", "sick"),
+    "fever": ("temperature", "feverish", "hot", "fevers"),
+    "pyrexia": ("fever", "temperature"),
+    "fatigue": ("tired", "tiredness", "lethargic", "exhausted", "weak", "energy"),
+    "lethargy": ("tired", "lethargic", "weak"),
+    "lethargic": ("tired", "weak"),
+    "dyspnoea": ("breath", "breathless", "breathe"),
+    "breath": ("breathless", "breathe", "breathing"),
+    "shortness": ("short", "breathless"),
+    "photophobia": ("light", "lights", "bright"),
+    "urinary": ("urine", "wee", "pee", "urinate", "urinating", "toilet"),
+    "urination": ("urine", "wee", "pee", "urinate", "urinating"),
+    "painful": ("pain", "hurts", "sore", "burning"),
+    "stool": ("stools", "poo", "bowel", "motions"),
+    "intermittent": ("comes", "goes", "off", "on"),
+    "constant": ("all", "time", "always"),
+    "crampy": ("cramp", "cramps", "cramping"),
+    "bilateral": ("both",),
+    "smoker": ("smoke", "smoking", "smoked", "cigarettes"),
+    "non": ("no", "not", "don't", "never"),
+    "alcohol": ("drink", "drinking", "drinks", "alcohol", "wine", "beer", "units"),
+    "occupation": ("work", "job"),
+    "works": ("work", "working", "job"),
+    "lives": ("live", "living"),
+    "mother": ("mum", "mom", "mam", "mummy"),
+    "father": ("dad", "daddy"),
+    "analgesia": ("paracetamol", "ibuprofen", "painkillers"),
+    "review": ("see", "back", "come", "follow", "check"),
+    "follow": ("review", "see", "back"),
+    "hydration": ("fluids", "water", "drink", "drinking", "hydrated"),
+    "fluids": ("drink", "drinking", "water", "hydrated", "fluid"),
+    "days": ("day",),
+    "weeks": ("week",),
+    "hours": ("hour",),
+    "ankles": ("ankle",),
+    "emollient": ("moisturiser", "moisturizer", "cream"),
+    "topical": ("cream", "gel", "ointment"),
+    "allergies": ("allergic", "allergy"),
+    "nkda": ("allergies", "allergic"),
+    "pharmacy": ("chemist", "pharmacist", "counter"),
+    "otc": ("pharmacy", "counter", "chemist"),
+    "safety": ("worse", "urgent", "emergency"),
+    "worsening": ("worse", "deteriorat"),
+    "referral": ("refer",),
+    "sample": ("samples", "specimen"),
+    "aura": ("zigzag", "zig", "zag", "lines", "flashing", "shooting", "lights", "spots"),
+    "visual": ("vision", "eyes", "sight", "see", "seeing", "lines", "lights"),
+    "dysuria": ("burning", "sting", "stings", "stinging", "pee", "wee", "urine", "urinating"),
+    "haematuria": ("blood", "urine", "pink", "red"),
+    "haemoptysis": ("blood", "cough", "coughing"),
+    "myalgia": ("muscle", "muscles", "aching", "aches"),
+    "suprapubic": ("lower", "bladder", "pubic", "tummy", "abdomen"),
+    "antibiotics": ("antibiotic", "amoxicillin", "nitrofurantoin", "trimethoprim", "penicillin", "doxycycline"),
+    "severe": ("bad", "terrible", "awful", "horrible", "really", "worst", "excruciating"),
+    "mild": ("bit", "little", "slight"),
+    "takes": ("take", "taking", "taken", "took", "on", "use", "using", "uses"),
+    "uses": ("use", "using", "take", "taking"),
+    "push": ("drink", "drinking", "hydrated", "fluids"),
+    "improving": ("better", "improve", "improved", "settling"),
+    "back": ("again", "return"),
+    "worse": ("worsening", "deteriorating"),
+    "smoking": ("smoke", "cigarettes"),
+}
+ABBREVIATIONS: dict[str, str] = {
+    "hx": "history", "sx": "symptoms", "sob": "shortness of breath", "abdo": "abdominal", "abx": "antibiotics",
+    "otc": "over the counter", "nkda": "no known drug allergies", "pmh": "past medical history", "bd": "twice a day",
+    "tds": "three times a day", "qds": "four times a day", "od": "once a day", "prn": "as needed", "uti": "urinary tract infection",
+    "urti": "upper respiratory tract infection", "lrti": "lower respiratory tract infection", "bp": "blood pressure",
+}
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fourteen": "14", "twenty": "20", "a": "1", "an": "1",
+    "couple": "2", "half": "0.5", "once": "1", "twice": "2",
+}
+
+
+GENERIC = "pain"  # a bare "the pain": the pain being discussed
+_FILLERS = re.compile(
+    r"(?:,\s*)?\b(?:um+|uh+|erm|er|hmm+|mm+)\b(?:\.\.\.|,)?|(?:,\s*)?\blike,(?=\s)|(?:,\s*)?\byou know\b,?|\.\.\.", re.I
+)
+
+
+def clean_map(text: str) -> tuple[str, list[int]]:
+    """``text`` without fillers ("pain in my, like, lower stomach" -> "pain in my lower
+    stomach"), and for each kept character its offset in ``text``."""
+    keep: list[int] = []
+    pos = 0
+    for m in _FILLERS.finditer(text):
+        keep.extend(range(pos, m.start()))
+        pos = m.end()
+    keep.extend(range(pos, len(text)))
+    keep = [i for j, i in enumerate(keep) if not (text[i] == " " and (j == 0 or text[keep[j - 1]] == " "))]
+    return "".join(text[i] for i in keep), keep
+
+
+def number_value(word: str) -> str:
+    """'three' -> '3', '3' -> '3'; other words unchanged."""
+    w = word.lower()
+    return _NUMBER_WORDS.get(w, w)
+
+
+@lru_cache(maxsize=1)
+def symptom_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """(clinical name, compiled lay pattern), most specific (longest pattern) first."""
+    items = sorted(SYMPTOMS.items(), key=lambda kv: -len(kv[1]))
+    return [(name, re.compile(rf"\b(?:{pat})\b", re.I)) for name, pat in items]
+
+
+@lru_cache(maxsize=1)
+def synonym_map() -> dict[str, frozenset[str]]:
+    """word -> words that may stand for it, in both directions."""
+    out: dict[str, set[str]] = {}
+    for k, vs in SYNONYMS.items():
+        for v in vs:
+            out.setdefault(k, set()).add(v)
+            out.setdefault(v, set()).add(k)
+    return {k: frozenset(v) for k, v in out.items()}

@@ -1,0 +1,151 @@
+"""Brief clinical phrasing: durations, onsets and symptom attributes as a note writes them.
+
+"for the last three days" -> "3 days"; "about four days ago" -> "4 days ago"; "it comes and
+goes" -> "intermittent". Every phrase is read from the words said; nothing is added.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medasr.note.lexicon import number_value
+
+_N = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|a few|a couple of|couple of|several|few)"
+_UNIT = r"(hours?|days?|nights?|weeks?|months?|years?)"
+_DURATION = re.compile(
+    rf"\bfor (?:about |around |roughly |almost |nearly |over |the )?(?:last |past |next )?({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b"
+    rf"|\b(?:the )?(?:last|past) ({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b",
+    re.I,
+)
+_AGO = re.compile(rf"\b({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT} ago\b", re.I)
+_SINCE = re.compile(r"\bsince (yesterday|last night|this morning|mid-?day|lunchtime|this afternoon|this evening|last week|the weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday|then)\b", re.I)
+_TODAY = re.compile(r"\b(this morning|last night|yesterday|today|this afternoon)\b", re.I)
+_TIMES = re.compile(rf"\b({_N})(?:\s*(?:or|to|-)\s*({_N}))? times (?:a|per|each) (day|week|hour|night)\b|\bevery (hour|day|night|morning)\b", re.I)
+_SEVERITY = re.compile(rf"\b({_N}) out of (?:10|ten)\b", re.I)
+ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
+    ("pattern", re.compile(r"\bcomes? and goes?\b|\bon and off\b|\boff and on\b|\bintermittent\w*", re.I), "intermittent"),
+    ("pattern", re.compile(r"\ball the time\b|\bconstant\w*|\bnon-?stop\b", re.I), "constant"),
+    ("character", re.compile(r"\bcramp\w*", re.I), "crampy"),
+    ("character", re.compile(r"\bthrobb\w*|\bpounding\b|\bpulsating\b", re.I), "throbbing"),
+    ("character", re.compile(r"\bsharp\b|\bstabbing\b", re.I), "sharp"),
+    ("character", re.compile(r"\bdull\b", re.I), "dull"),
+    ("character", re.compile(r"\bburning\b", re.I), "burning"),
+    ("character", re.compile(r"\bdry\b", re.I), "dry"),
+    ("character", re.compile(r"\bwatery\b", re.I), "watery"),
+    ("character", re.compile(r"\bproductive\b|\bphlegm\b|\bsputum\b|\bmucus\b", re.I), "productive"),
+    ("course", re.compile(r"\bgetting worse\b|\bworsening\b|\bworse and worse\b", re.I), "worsening"),
+    ("course", re.compile(r"\bgetting better\b|\bimproving\b", re.I), "improving"),
+    ("severity", re.compile(r"\b(?:really|very|quite) (?:bad|severe)\b|\bsevere\b|\bexcruciating\b", re.I), "severe"),
+    ("severity", re.compile(r"\bmild\b|\bnot (?:too|that) bad\b", re.I), "mild"),
+    ("onset", re.compile(r"\bsudden\w*|\bout of the blue\b|\bcame on quickly\b", re.I), "sudden onset"),
+    ("onset", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
+]
+_SITE = re.compile(r"\b(left|right|both|lower|upper|central|middle|front|back of (?:my|the) head|all over)\b(?: (?:hand )?side)?", re.I)
+
+
+def _num(s: str) -> str:
+    s = s.lower().replace("a couple of", "2").replace("couple of", "2")
+    if s in ("a few", "few", "several"):
+        return "a few"
+    return number_value(s)
+
+
+def _amount(a: str, b: str | None, unit: str) -> str:
+    n = _num(a)
+    unit = unit.lower()
+    if b:
+        n = f"{n}-{_num(b)}"
+    elif n == "1":
+        return f"1 {unit.rstrip('s')}"
+    if not unit.endswith("s") and n != "1":
+        unit += "s"
+    return f"{n} {unit}"
+
+
+_AMOUNT = re.compile(rf"({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}", re.I)
+
+
+def amount(text: str) -> str:
+    """"three to four days" -> "3-4 days"; unchanged when it is not an amount of time."""
+    m = _AMOUNT.fullmatch(text.strip())
+    return _amount(m.group(1), m.group(2), m.group(3)) if m else text.lower()
+
+
+def duration(text: str) -> str:
+    """How long, as a note writes it ("3 days", "since yesterday"), or ""."""
+    m = _DURATION.search(text)
+    if m:
+        g = m.groups()
+        return _amount(g[0], g[1], g[2]) if g[0] else _amount(g[3], g[4], g[5])
+    m = _SINCE.search(text)
+    if m:
+        return "since " + m.group(1).lower()
+    return ""
+
+
+def onset(text: str) -> str:
+    """When it began ("4 days ago", "this morning"), or ""."""
+    m = _AGO.search(text)
+    if m:
+        return "started " + _amount(m.group(1), m.group(2), m.group(3)) + " ago"
+    m = _TODAY.search(text)
+    return ("since " + m.group(1).lower()) if m else ""
+
+
+def times(text: str) -> str:
+    m = _TIMES.search(text)
+    if not m:
+        return ""
+    if m.group(4):
+        return "every " + m.group(4).lower()
+    n = _num(m.group(1)) + (f"-{_num(m.group(2))}" if m.group(2) else "")
+    return f"{n} times a {m.group(3).lower()}"
+
+
+def severity_score(text: str) -> str:
+    m = _SEVERITY.search(text)
+    return f"severity {_num(m.group(1))}/10" if m else ""
+
+
+def site(text: str) -> str:
+    found = [m.group(1).lower() for m in _SITE.finditer(text)]
+    return " ".join(dict.fromkeys(found))
+
+
+def attributes(text: str) -> dict[str, str]:
+    """Symptom attributes said in ``text`` (pattern, character, course, severity, onset, timing)."""
+    out: dict[str, str] = {}
+    for name, rx, value in ATTRIBUTES:
+        if name not in out and rx.search(text):
+            out[name] = value
+    for name, fn in (("duration", duration), ("onset", onset), ("times", times), ("score", severity_score)):
+        v = fn(text)
+        if v:
+            out[name] = v
+    return out
+
+
+def capitalize(text: str) -> str:
+    t = " ".join(text.split()).strip(" ,;")
+    return t[:1].upper() + t[1:] if t else t
+
+
+def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -> str:
+    """"Left lower abdominal pain, crampy, intermittent, for 3 days" / "No fever"."""
+    if negated:
+        return capitalize(f"no {name}")
+    head = f"{attrs['site']} {name}" if attrs.get("site") and attrs["site"] not in name else name
+    if attrs.get("severity"):
+        head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
+    parts = [head]
+    for k in ("character", "pattern", "course", "score", "onset", "times"):
+        v = attrs.get(k)
+        if v and v not in head:
+            parts.append(v)
+    if attrs.get("radiation"):
+        parts.append(attrs["radiation"])
+    text = ", ".join(parts)
+    if attrs.get("duration"):
+        d = attrs["duration"]
+        text += f" {d}" if d.startswith("since") else f" for {d}"
+    return capitalize(text)
