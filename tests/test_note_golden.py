@@ -1,7 +1,8 @@
-"""The rules note of two fixed transcripts is exactly what it was before issue 21's refactor.
+"""The rules note of two fixed transcripts is exactly what it was recorded as.
 
-The expected JSON (``tests/data/note_golden.json``) was written by the code at 18903e6, before
-the pipeline and its rooms were rearranged; the rules backend and the vocabulary are
+The expected JSON (``tests/data/note_golden.json``) was written before issue 21's refactor
+(at 18903e6) and rewritten once by issue 22, whose concise extractor changed the notes on
+purpose (brief written statements, templates, evidence roles); the rules backend and the vocabulary are
 deterministic, so any difference is a change in behaviour, not noise. Regenerate it only for
 a change that is meant to alter notes: ``python tests/test_note_golden.py --write``.
 """
