@@ -45,7 +45,7 @@ def load_generator(folder: Path, threads: int) -> tuple[Any, Any]:
 class CT2Chat:
     name = "local"
 
-    def __init__(self, folder: Path, label: str, *, threads: int = 1, max_tokens: int = 900) -> None:
+    def __init__(self, folder: Path, label: str, *, threads: int = 1, max_tokens: int = 600) -> None:
         self.folder = folder
         self.model = label
         self.threads = threads

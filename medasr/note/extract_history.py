@@ -168,7 +168,7 @@ def _stated(u: Remark, tr: Transcript, linker: Linker) -> list[Fact]:
         if _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
             out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
     for name, code, at in _diagnoses(linker, text):
-        if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*)\b", text, re.I):
+        if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*|you (?:say|said|think|mentioned))\b", text, re.I):
             continue
         if "allerg" in name.lower():
             continue  # an allergy is its own fact

@@ -74,7 +74,7 @@ def locate(quote: str, transcript: Transcript, *, segment_hint: int | None = Non
 BOILERPLATE = frozenset(
     "patient patients pt presents presenting presented reports reported reporting complains complaining "
     "complaint chief states stated noted currently current known history regular significant relevant "
-    "provide given advice advised".split()
+    "provide given advice advised possible likely probable past keep".split()
 )
 
 

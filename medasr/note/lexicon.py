@@ -129,6 +129,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "antibiotics": ("antibiotic", "amoxicillin", "nitrofurantoin", "trimethoprim", "penicillin", "doxycycline"),
     "severe": ("bad", "terrible", "awful", "horrible", "really", "worst", "excruciating"),
     "mild": ("bit", "little", "slight"),
+    "limb": ("arms", "legs", "arm", "leg"),
     "takes": ("take", "taking", "taken", "took", "on", "use", "using", "uses"),
     "uses": ("use", "using", "take", "taking"),
     "push": ("drink", "drinking", "hydrated", "fluids"),

@@ -127,3 +127,12 @@ def layout(note_template: str, section_keys: list[str]) -> list[tuple[str, str]]
         return [(k, k.replace("_", " ").capitalize()) for k in section_keys]
     keys = list(t.keys()) + [k for k in section_keys if k not in t.keys()]
     return [(k, t.title_of(k)) for k in keys]
+
+
+def groups(note_template: str) -> dict[str, str]:
+    """Section key -> its group heading ("Subjective", ...) where the template names one."""
+    try:
+        t = load_template(note_template) if note_template else None
+    except ConfigError:
+        return {}
+    return {s.key: s.group for s in t.sections if s.group} if t else {}

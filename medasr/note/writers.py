@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 from medasr.errors import ConfigError
-from medasr.note.templates import layout
+from medasr.note.templates import groups, layout
 from medasr.schema import Evidence, Note
 
 FORMATS = ("md", "json", "fhir")
@@ -47,13 +47,18 @@ def to_markdown(note: Note) -> str:
         meta += f"; source: {note.source}"
     out += [meta + "._", ""]
     legacy = not note.template  # older notes: coded lists inside their sections
+    heads, group = groups(note.template), ""
     for name, title in layout(note.template, list(note.sections)):
         items = note.section(name)
         probs = [p for p in note.problems if (p.kind == "history") == (name == "past_history")] if legacy and name in ("assessment", "past_history") else []
         extra = legacy and ((name == "medications" and note.medications) or probs)
         if not items and not extra:
             continue
-        out.append(f"## {title}")
+        if heads.get(name) and heads[name] != group:
+            group = heads[name]
+            out += [f"## {group}", ""]
+        if title != group:
+            out.append(f"{'###' if group else '##'} {title}")
         if legacy and name == "medications" and note.medications:
             out += _coded(replace(note, problems=()))[2:]
         for p in probs:
@@ -62,8 +67,8 @@ def to_markdown(note: Note) -> str:
         for it in items:
             out.append(f"- {it.text}{_flag(it)} [{_ev(it.evidence)}]")
         out.append("")
-    if not legacy:
-        out += _coded(note)
+    if not legacy and (note.medications or note.problems):
+        out += ["## Coded (through the vocabulary)", "", *_coded(note)]
     if note.warnings:
         out += ["## Warnings", *[f"- {w}" for w in note.warnings], ""]
     out.append("_Evidence: `sN:a-b` is characters a..b of transcript segment N, with who said it where known._")
