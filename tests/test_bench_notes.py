@@ -75,3 +75,17 @@ def test_bench_notes_command_on_two_consultations(primock_dir: Path, monkeypatch
     assert (tmp_path / "t.png").stat().st_size > 1000 and "| rules | rules-v2 | heldout | 2/2 |" in (tmp_path / "t.md").read_text()
     r = cli("bench", "notes", "--include", str(tmp_path / "t.json"), "--out-dir", str(tmp_path), "--stem", "u", env=env)
     assert r.returncode == 0 and (tmp_path / "u.md").read_text() == (tmp_path / "t.md").read_text()
+
+
+def test_runs_on_two_splits_combine_into_one() -> None:
+    from medasr.bench.notes import NoteRun, combine
+
+    case = lambda i: NoteCase(f"c{i}", 1.0, {"rougeL": 0.2, "items": 2, "verbatim_items": 0, "highlights": 1, "highlights_recalled": 1}, {}, {}, 2, 0)  # noqa: E731
+    a = NoteRun("rules", "rules-v2", "tuning", tuple(case(i) for i in range(13)), {})
+    b = NoteRun("rules", "rules-v2", "heldout", tuple(case(i) for i in range(13, 25)), {})
+    (both,) = combine([a, b])
+    assert both.split == "all" and both.summary["consultations"] == 25 and both.summary["highlight_recall"] == 1.0
+    import pytest
+
+    with pytest.raises(ValueError, match="share consultations"):
+        combine([a, a])

@@ -84,7 +84,7 @@ def test_local_model_is_safe(linker: Linker) -> None:
     note = structure(tr, settings, backend=backend)
     _check_safe(note, tr)
     assert note.backend == "local" and note.model == "qwen2.5-coder-0.5b-instruct"
-    assert backend.last_usage["calls"] >= 3 and backend.last_usage["completion_tokens"] > 0
+    assert backend.last_usage["calls"] >= 1 and backend.last_usage["completion_tokens"] > 0
     assert note.grounding["proposed"] >= 1
 
 
@@ -100,7 +100,7 @@ def test_openai_backend_against_llamacpp_server_is_safe(linker: Linker) -> None:
     tr = safety_transcript()
     note = structure(tr, s, backend=backend)
     _check_safe(note, tr)
-    assert note.backend == "openai" and backend.last_usage["calls"] >= 3
+    assert note.backend == "openai" and backend.last_usage["calls"] >= 1
 
 
 @pytest.mark.slow

@@ -134,3 +134,21 @@ def run_notes(settings: Settings, backend_name: str, names: list[str], *, split:
         if on_case is not None:
             on_case(partial())
     return partial()
+
+
+def combine(runs: list[NoteRun]) -> list[NoteRun]:
+    """Runs of one backend and model on different splits as one run over all their
+    consultations (split ``all``): the tuning and held-out runs together give the 25."""
+    groups: dict[tuple[str, str], list[NoteRun]] = {}
+    for r in runs:
+        groups.setdefault((r.backend, r.model), []).append(r)
+    out = []
+    for (backend, model), rs in groups.items():
+        cases = [c for r in rs for c in r.cases]
+        ids = [c.id for c in cases]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{backend} {model}: the runs to combine share consultations")
+        machine = {"runs": [r.machine for r in rs], "start": rs[0].machine.get("start", {}), "end": rs[-1].machine.get("end", {})}
+        out.append(NoteRun(backend, model, "all" if len(cases) == 25 else "+".join(r.split for r in rs), tuple(cases),
+                           summarize(cases), machine, rs[0].options))
+    return out

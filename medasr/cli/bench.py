@@ -98,6 +98,7 @@ def build_primock(cap, engines, source, out_dir) -> None:
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("benchmarks/results/notes"), show_default=True)
 @click.option("--stem", default="notes", show_default=True, help="Result file names: STEM.json, STEM.md, STEM.png.")
 @click.option("--include", "includes", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Add results saved earlier (a STEM.json) to the table.")
+@click.option("--combine", is_flag=True, help="Join the included runs of each backend and model into one (the tuning and held-out runs give all 25).")
 @click.option("--template", default=None, help="Note template: soap, history_physical or a .toml path.")
 @click.option("--llm-url", default=None, help="Endpoint for the openai backend.")
 @click.option("--llm-model", default=None, help="local: 1.5b, 0.5b or a .gguf; openai: the model name; transformers: a folder or .gguf.")
@@ -107,10 +108,11 @@ def build_primock(cap, engines, source, out_dir) -> None:
 @click.option("--llm-batch-threads", type=int, default=None, help="Prompt threads of the local model.")
 @click.option("--llm-timeout", type=float, default=None, help="Seconds to wait for the openai endpoint.")
 def notes(backends: tuple[str, ...], split: str, limit: int | None, out_dir: Path, stem: str, includes: tuple[Path, ...],
-                  template: str | None, llm_url: str | None, llm_model: str | None, llm_style: str | None,
+                  combine: bool, template: str | None, llm_url: str | None, llm_model: str | None, llm_style: str | None,
                   llm_runtime: str | None, llm_threads: int | None, llm_batch_threads: int | None, llm_timeout: float | None) -> None:
     """ROUGE-L/ROUGE-1 against the clinician's note, length ratio, verbatim share, highlight
     recall, items grounded and dropped, negation errors caught, seconds and tokens/s."""
+    from medasr.bench.notes import combine as join_runs
     from medasr.bench.notes import run_notes, split_names
     from medasr.bench.notes_report import load_results, table, write_results
     from medasr.bench.primock import consultation_names
@@ -118,6 +120,7 @@ def notes(backends: tuple[str, ...], split: str, limit: int | None, out_dir: Pat
     settings = Settings.resolve({"note_template": template, "llm_url": llm_url, "llm_model": llm_model, "llm_style": llm_style,
                                  "llm_runtime": llm_runtime, "llm_threads": llm_threads, "llm_batch_threads": llm_batch_threads, "llm_timeout": llm_timeout})
     runs = [r for p in includes for r in load_results(p)]
+    runs = join_runs(runs) if combine else runs
     names = split_names(split, consultation_names())
     names = names[:limit] if limit else names
     for b in backends or (() if includes else ("rules",)):
