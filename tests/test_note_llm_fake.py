@@ -105,3 +105,18 @@ def test_questions_style_asks_in_one_growing_chat() -> None:
     assert chat.asked[0][1]["content"] == chat.asked[2][1]["content"]  # the transcript once, at the start
     plans = [i.text for i in note.section("plan")]
     assert plans.count("Paracetamol 1 g four times a day") == 1  # offered by every question, kept once
+
+
+def test_items_survive_broken_json_around_them() -> None:
+    from medasr.note.llm_json import lenient_items
+
+    text = ('{"items":[{"section":"hpi","text":"Says "no" to fever","lines":[1]},'
+            '{"section":"ros","text":"No cough","lines":[2, 3]},{"section":"plan","text":"Rest" "lines":[3]}')
+    items, skipped = lenient_items(text)
+    assert items == [{"section": "hpi", "text": 'Says "no" to fever', "lines": [1]}, {"section": "ros", "text": "No cough", "lines": [2, 3]}]
+    assert skipped == 1
+    tr = parse_text(TEXT)
+    backend, chat = _backend(['{"items":[{"section":"assessment","text":"A "tension" headache","lines":[4]}'])
+    note = structure(tr, Settings.resolve(), backend=backend)
+    assert len(chat.asked) == 1 and any("not valid JSON" in w for w in note.warnings)
+    assert [i.text for i in note.section("assessment")] == ['A "tension" headache']

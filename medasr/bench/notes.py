@@ -44,6 +44,7 @@ class NoteCase:
     final_items: int = 0
     ungrounded: int = 0
     error: str = ""
+    warnings: tuple[str, ...] = ()  # the note's own warnings (repairs, cited lines that were not there)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def run_notes(settings: Settings, backend_name: str, names: list[str], *, split:
             metrics = case_metrics(note, c.transcript, c.note, c.highlights)
             usage = {k: round(v, 3) for k, v in (getattr(backend, "last_usage", None) or {}).items()}
             cases.append(NoteCase(cid, secs, metrics, dict(note.grounding), usage, len(note.all_items()),
-                                  len(ungrounded_items(note, c.transcript))))
+                                  len(ungrounded_items(note, c.transcript)), warnings=note.warnings))
         if on_case is not None:
             on_case(partial())
     return partial()

@@ -55,7 +55,7 @@ def write_results(runs: list[NoteRun], out_dir: Path, stem: str = "notes") -> tu
 
 def load_results(path: Path) -> list[NoteRun]:
     data = json.loads(Path(path).read_text())
-    return [NoteRun(d["backend"], d["model"], d["split"], tuple(NoteCase(**c) for c in d["cases"]), d["summary"],
+    return [NoteRun(d["backend"], d["model"], d["split"], tuple(NoteCase(**{**c, "warnings": tuple(c.get("warnings") or ())}) for c in d["cases"]), d["summary"],
                     d.get("machine", {}), d.get("options", {})) for d in data]
 
 

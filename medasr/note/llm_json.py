@@ -88,11 +88,30 @@ def objects(text: str) -> list[str]:
     return out
 
 
+# one item as the prompt asks for it; the text may hold a stray quote that breaks JSON
+_ITEM = re.compile(r'\{\s*"section"\s*:\s*"(\w+)"\s*,\s*"text"\s*:\s*"(.*?)"\s*,\s*"lines"\s*:\s*\[([\d,\s]*)\]\s*\}', re.S)
+
+
+def pattern_items(text: str) -> list[dict[str, Any]]:
+    """Items in the prompt's own shape, found one by one (a stray ``"`` in one text breaks the
+    JSON of everything after it, not these)."""
+    out = []
+    for m in _ITEM.finditer(text):
+        lines = [int(n) for n in re.findall(r"\d+", m.group(3))]
+        it = {"section": m.group(1), "text": m.group(2).replace('\\"', '"'), "lines": lines}
+        if not validate({"items": [it]}):
+            out.append(it)
+    return out
+
+
 def lenient_items(text: str) -> tuple[list[dict[str, Any]], int]:
     """(the items that parse on their own, how many did not), for answers that are not valid
     JSON as a whole (a runtime without a grammar; a small model's slip)."""
     good: list[dict[str, Any]] = []
     bad = 0
+    by_pattern = pattern_items(text)
+    if by_pattern:
+        return by_pattern, max(0, text.count('"section"') - len(by_pattern))
     for chunk in objects(text):
         try:
             it = json.loads(chunk)
