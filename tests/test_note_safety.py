@@ -86,6 +86,12 @@ def test_local_model_is_safe(linker: Linker) -> None:
     assert note.backend == "local" and note.model == "qwen2.5-coder-0.5b-instruct"
     assert backend.last_usage["calls"] >= 1 and backend.last_usage["completion_tokens"] > 0
     assert note.grounding["proposed"] >= 1
+    from medasr.note import ct2_llm
+
+    loaded = dict(ct2_llm._GENERATORS)
+    again = get_backend("local", settings, linker=linker)  # a second caller in the process (server, UI, batch)
+    again.client.chat([{"role": "user", "content": "Say OK."}], {})
+    assert ct2_llm._GENERATORS == loaded and len(loaded) == 1  # the model was loaded once
 
 
 def test_openai_backend_against_llamacpp_server_is_safe(linker: Linker) -> None:
