@@ -1,7 +1,8 @@
 """How many live sessions one model worker can serve, from what its decodes really cost.
 
-Each live session needs one decode of its window at least every ``service_interval``
-seconds (a longer gap pushes commit latency past what dictation tolerates). The worker
+Each live session needs one decode of its window at least every ``interval`` seconds (a
+longer gap pushes commit latency past what dictation tolerates; the server's
+``ServeLimits.decode_interval``). The worker
 decodes up to ``max_batch`` windows per call, so ``n`` sessions cost
 ``ceil(n / max_batch)`` calls per interval; they fit while that work takes at most
 ``headroom`` of the interval. The cost of a call of each batch size is measured: once at
@@ -23,9 +24,8 @@ class Admission:
 
 
 class Capacity:
-    def __init__(self, *, max_batch: int = 1, service_interval: float = 2.0, headroom: float = 0.8, alpha: float = 0.3) -> None:
+    def __init__(self, *, max_batch: int = 1, headroom: float = 0.8, alpha: float = 0.3) -> None:
         self.max_batch = max(1, max_batch)
-        self.service_interval = service_interval
         self.headroom = headroom
         self.alpha = alpha
         self._cost: dict[int, float] = {}  # batch size -> seconds per call (EWMA)
@@ -37,14 +37,20 @@ class Capacity:
             self._cost[batch] = seconds if old is None else (1 - self.alpha) * old + self.alpha * seconds
 
     def cost(self, batch: int) -> float | None:
-        """Seconds for one call decoding ``batch`` windows: measured, or scaled from the
-        nearest measured size (linearly: batching is assumed to save nothing until shown)."""
+        """Seconds for one call decoding ``batch`` windows: measured, interpolated between
+        measured sizes, or scaled in proportion from the nearest (batching is assumed to save
+        nothing beyond what was measured)."""
         with self._lock:
             if batch in self._cost:
                 return self._cost[batch]
             if not self._cost:
                 return None
-            near = min(self._cost, key=lambda b: abs(b - batch))
+            lo = max((b for b in self._cost if b < batch), default=None)
+            hi = min((b for b in self._cost if b > batch), default=None)
+            if lo is not None and hi is not None:
+                return self._cost[lo] + (self._cost[hi] - self._cost[lo]) * (batch - lo) / (hi - lo)
+            near = lo if lo is not None else hi
+            assert near is not None
             return self._cost[near] * batch / near
 
     def round_seconds(self, sessions: int) -> float | None:
@@ -58,9 +64,10 @@ class Capacity:
             return None
         return full * big + small
 
-    def sessions(self, limit: int = 256) -> int:
-        """How many sessions fit (at least 1: a server that admits nobody serves nobody)."""
-        budget = self.headroom * self.service_interval
+    def sessions(self, interval: float = 2.0, limit: int = 256) -> int:
+        """How many sessions fit, each decoded every ``interval`` seconds (at least 1: a
+        server that admits nobody serves nobody)."""
+        budget = self.headroom * interval
         n = 1
         while n < limit:
             need = self.round_seconds(n + 1)
@@ -69,13 +76,13 @@ class Capacity:
             n += 1
         return n
 
-    def admit(self, active: int, *, worst_lag: float = 0.0, lag_bound: float = float("inf"), cap: int = 0) -> Admission:
+    def admit(self, active: int, *, interval: float = 2.0, worst_lag: float = 0.0, lag_bound: float = float("inf"), cap: int = 0) -> Admission:
         """May a new session start beside ``active`` ones? ``cap``: a configured maximum (0: none)."""
         if cap and active >= cap:
             return Admission(False, f"{active} sessions are open (the configured maximum is {cap})")
         if worst_lag > lag_bound:
             return Admission(False, f"open sessions are {worst_lag:.1f} s behind the audio")
-        fit = self.sessions()
+        fit = self.sessions(interval)
         if active + 1 > fit:
             per = self.cost(1)
             return Admission(False, f"{active} sessions are open and this machine serves {fit} at once"
@@ -85,5 +92,4 @@ class Capacity:
     def to_dict(self) -> dict[str, Any]:
         with self._lock:
             costs = {str(b): round(c, 4) for b, c in sorted(self._cost.items())}
-        return {"sessions": self.sessions(), "max_batch": self.max_batch, "service_interval_s": self.service_interval,
-                "headroom": self.headroom, "seconds_per_call": costs}
+        return {"max_batch": self.max_batch, "headroom": self.headroom, "seconds_per_call": costs}

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         app.state.services = await run_in_threadpool(Services.load, settings, limits, transcriber, pipeline)
         yield
+        await app.state.services.drain(timeout=10.0)  # detached sessions (the server drained the live ones)
 
     app = FastAPI(title="medasr", version=_version(), lifespan=lifespan,
                   description="Clinical speech recognition: OpenAI-compatible transcription, streaming, notes.")
@@ -55,6 +56,10 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
         return ApiError(400, f"{loc or 'request'}: {first.get('msg', 'invalid request')}", param=loc or None).response()
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    if not settings.api_key:  # without a key, only pages of allowed hosts may drive the server
+        from medasr.ui.origin import HostGuard, allowed_hosts
+
+        app.add_middleware(HostGuard, allowed=allowed_hosts(settings.host, settings.allowed_hosts))
     if ui:
         _mount_ui(app, settings)
     return app
@@ -88,19 +93,31 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             return await self._reject(send, int(length))
         seen = 0
+        over = False
+        started = False
 
         async def counted() -> dict:
-            nonlocal seen
+            nonlocal seen, over
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    over = True
                     raise _TooLarge()
             return msg
 
+        async def guarded_send(msg: dict) -> None:
+            nonlocal started
+            if over:  # the app turned our exception into its own error (FastAPI: 400): ours wins
+                return
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, guarded_send)
         except _TooLarge:
+            pass
+        if over and not started:  # a chunked body (no Content-Length) that ran past the limit
             await self._reject(send, seen)
 
     async def _reject(self, send: Any, size: int) -> None:

@@ -203,5 +203,5 @@ def launch(settings: Any) -> None:
     services = Services.load(settings)
     demo = build_demo(lambda: services, settings.model)
     auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
-    demo.queue(default_concurrency_limit=settings.max_sessions).launch(
+    demo.queue(default_concurrency_limit=settings.max_sessions or None).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True)
