@@ -66,6 +66,9 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
 
 
 def _mount_ui(app: Any, settings: Settings) -> None:
+    from medasr.ui.ui_files import gradio_env
+
+    gradio_env()  # analytics off and a private cache, before gradio is imported
     try:
         import gradio as gr
     except ImportError:
