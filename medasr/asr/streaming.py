@@ -37,7 +37,7 @@ log = logging.getLogger("medasr.asr.streaming")
 class StreamConfig:
     """How eagerly to decode and when to commit. Seconds throughout."""
 
-    min_chunk: float = 1.0  # decode only when this much new audio arrived
+    min_chunk: float = 0.5  # decode only when this much new audio arrived (the shared worker paces the rest)
     max_step: float = 2.0  # take at most this much new audio per window while keeping up
     catch_up_step: float = 8.0  # ... and this much while behind (fewer, longer decodes)
     behind_after: float = 3.0  # lag (received - decoded) past which the session is behind

@@ -2,8 +2,12 @@
 
 Shaped after WhisperLive/WhisperLiveKit. Client -> server: one JSON config frame, binary
 audio frames (``pcm_s16le`` or ``f32le``, mono, at ``sample_rate``), then ``{"type": "end"}``.
-Server -> client: ``ready``, ``partial`` (unstable tail), ``committed`` (words that will not
-change), ``final`` (the whole transcript, edits, the note if asked), ``error``.
+Server -> client: ``ready`` (``session_id``; ``resumed`` and ``received_s`` when the config
+carried ``"resume": session_id``), ``partial`` (unstable tail), ``committed`` (words that
+will not change), ``lag`` (``behind``, ``lag_s``, ``received_s``, ``decoded_s``,
+``queue_depth``: the session fell behind its audio, or caught up again), ``final`` (the whole
+transcript, edits, the note if asked; ``reason``: done, session_too_long, idle_timeout,
+shutdown), ``error``.
 Errors are ``{"type": "error", "code", "message"}`` followed by a close whose code says why.
 """
 
