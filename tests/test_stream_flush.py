@@ -18,9 +18,9 @@ httpx = pytest.importorskip("httpx")
 from medasr.audio import load_audio  # noqa: E402
 from medasr.config import Settings  # noqa: E402
 from medasr.ui.protocol import ServeLimits  # noqa: E402
+from test_stream_ws import CONFIG, read_all  # noqa: E402
 
 pytestmark = pytest.mark.integration
-CONFIG = json.dumps({"type": "config", "sample_rate": 16000, "encoding": "pcm_s16le"})
 SENTENCES = ("The patient has chest pain and shortness of breath since yesterday morning.",
              "She takes aspirin every day and her blood pressure is normal.")
 
@@ -53,16 +53,6 @@ async def send_pcm(ws, pcm: bytes, pace: float = 0.0) -> None:
         await ws.send(pcm[i:i + 3200])
         if pace:
             await asyncio.sleep(pace)
-
-
-async def drain(ws) -> tuple[list[dict], int | None]:
-    msgs = []
-    try:
-        async for m in ws:
-            msgs.append(json.loads(m))
-    except websockets.ConnectionClosed:
-        pass
-    return msgs, ws.close_code
 
 
 def wait_for_record(url: str, sid: str, timeout: float = 120.0) -> dict:
@@ -111,13 +101,13 @@ def test_a_client_that_reconnects_resumes_its_session(tiny_transcriber, halves) 
                 ready = json.loads(await ws2.recv())
                 await send_pcm(ws2, halves[1])
                 await ws2.send(json.dumps({"type": "end"}))
-                msgs, code = await drain(ws2)
+                msgs, code = await read_all(ws2)
             async with websockets.connect(srv.ws_url + "/v1/stream") as ws3:  # too late: the final, again
                 await ws3.send(json.dumps({"type": "config", "resume": sid}))
-                late, late_code = await drain(ws3)
+                late, late_code = await read_all(ws3)
             async with websockets.connect(srv.ws_url + "/v1/stream") as ws4:
                 await ws4.send(json.dumps({"type": "config", "resume": "s0-unknown"}))
-                unknown, unknown_code = await drain(ws4)
+                unknown, unknown_code = await read_all(ws4)
             return sid, ready, msgs, code, late, late_code, unknown, unknown_code
 
         sid, ready, msgs, code, late, late_code, unknown, unknown_code = asyncio.run(scenario())
@@ -143,7 +133,7 @@ def test_the_session_limit_keeps_the_tail(tiny_transcriber, halves) -> None:
                     await send_pcm(ws, halves[0] + halves[1])
                 except websockets.ConnectionClosed:
                     pass
-                return await drain(ws)
+                return await read_all(ws)
 
         msgs, code = asyncio.run(scenario())
         kinds = [m["type"] for m in msgs]
@@ -164,7 +154,7 @@ def test_server_shutdown_sends_every_session_its_final(tiny_transcriber, halves)
             await send_pcm(ws, halves[0])
             await asyncio.sleep(0.3)
             stopping = asyncio.get_running_loop().run_in_executor(None, srv.stop)
-            msgs, code = await drain(ws)
+            msgs, code = await read_all(ws)
             await stopping
             return msgs, code
 

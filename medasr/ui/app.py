@@ -74,11 +74,16 @@ def _mount_ui(app: Any, settings: Settings) -> None:
     except ImportError:
         log.warning("gradio is not installed (pip install 'medasr[ui]'); /ui is not served")
         return
+    from medasr.ui import live_js
     from medasr.ui.gradio_app import build_demo
 
-    demo = build_demo(lambda: app.state.services, settings.model)
+    # live dictation over WS /v1/stream from the page, unless an API key guards the socket
+    # (the page, behind Gradio's login, does not know it): then Gradio's streaming microphone
+    ws_live = not settings.api_key
+    demo = build_demo(lambda: app.state.services, settings.model, ws_live=ws_live)
     auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
-    gr.mount_gradio_app(app, demo, path="/ui", auth=auth, auth_message="Password: the server's API key (MEDASR_API_KEY).")
+    extra = {"css": live_js.CSS, "head": live_js.JS} if ws_live else {}
+    gr.mount_gradio_app(app, demo, path="/ui", auth=auth, auth_message="Password: the server's API key (MEDASR_API_KEY).", **extra)
 
 
 class BodyLimit:

@@ -137,9 +137,13 @@ class LiveSession:
         return self.pipeline.process(self.close(), correct=correct).with_changes(audio="dictation")
 
 
-def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical") -> Any:
+def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical", *, ws_live: bool = False) -> Any:
     """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily): every
-    action runs through its one ``Pipeline`` (``using`` the model and device chosen here)."""
+    action runs through its one ``Pipeline`` (``using`` the model and device chosen here).
+
+    ``ws_live``: the Live dictation tab streams from the page over the server's ``WS /v1/stream``
+    (``medasr.ui.live_js``; mount with its ``CSS`` and ``JS``); otherwise through Gradio's
+    streaming microphone (``medasr ui`` alone, or a server with an API key the page cannot know)."""
     from medasr.ui.ui_files import gradio_env
 
     gradio_env()
@@ -197,6 +201,17 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
         except MedasrError as e:
             raise gr.Error(str(e)) from None
 
+    def live_ws_done(session_id: str, correct: str, want_note: bool) -> tuple:
+        svc = get_services()
+        rec = svc.live.get((session_id or "").strip())
+        if rec is None or not rec.final:
+            raise gr.Error("The dictation's transcript was not found: the server keeps it 10 minutes after the session ends.")
+        try:
+            t = svc.pipeline.process(Transcript.from_dict(rec.final["transcript"]), correct=correct).with_changes(audio="dictation")
+            return _outputs(svc.pipeline, t, want_note)
+        except MedasrError as e:
+            raise gr.Error(str(e)) from None
+
     with gr.Blocks(title="medasr dictation", analytics_enabled=False, delete_cache=(600, 3600)) as demo:
         gr.Markdown("# medasr dictation\nRecord or upload; the transcript, the corrections and a grounded note appear below. Audio stays on this server.")
         with gr.Accordion("Settings", open=False):
@@ -211,9 +226,17 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
             audio_in = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Audio", elem_id="audio-in")
             go = gr.Button("Transcribe", variant="primary", elem_id="transcribe")
         with gr.Tab("Live dictation"):
-            # filepath, not numpy: see read_stream_chunk
-            mic = gr.Audio(sources=["microphone"], streaming=True, type="filepath", label="Microphone", elem_id="mic")
-            live_box = gr.Textbox(label="Live transcript", lines=4, elem_id="live")
+            if ws_live:
+                from medasr.ui.live_js import HTML
+
+                gr.HTML(HTML)
+                live_box = gr.Textbox(label="Live transcript (the server's model)", lines=4, elem_id="live")
+                live_id = gr.Textbox(elem_id="live-session", show_label=False)
+                live_go = gr.Button("finish", elem_id="live-finish")
+            else:
+                # filepath, not numpy: see read_stream_chunk
+                mic = gr.Audio(sources=["microphone"], streaming=True, type="filepath", label="Microphone", elem_id="mic")
+                live_box = gr.Textbox(label="Live transcript", lines=4, elem_id="live")
         text = gr.Textbox(label="Transcript", lines=6, elem_id="transcript", buttons=["copy"] if _has_buttons(gr) else None)
         marked = gr.HighlightedText(label="Corrections (heard -> became)", combine_adjacent=True, show_legend=False)
         edits = gr.Dataframe(headers=EDIT_HEADERS, label="Edits and why", interactive=False)
@@ -225,8 +248,11 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
 
         outs = [text, marked, edits, note_md, note_json, files]
         go.click(run, [audio_in, model, device, correct, want_note, language], outs)
-        mic.stream(live, [mic, state, model, device, language], [state, live_box], stream_every=1.0, time_limit=3600)
-        mic.stop_recording(live_done, [state, correct, want_note], [state, *outs])
+        if ws_live:
+            live_go.click(live_ws_done, [live_id, correct, want_note], outs)
+        else:
+            mic.stream(live, [mic, state, model, device, language], [state, live_box], stream_every=1.0, time_limit=3600)
+            mic.stop_recording(live_done, [state, correct, want_note], [state, *outs])
     return demo
 
 
