@@ -60,10 +60,10 @@ def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = Non
         if isinstance(stream, io.BytesIO):
             stream.seek(0)
 
-    from faster_whisper.audio import decode_audio  # PyAV; imported here to keep import cheap
-
     try:
-        audio = decode_audio(stream, sampling_rate=SAMPLE_RATE)
+        audio = _decode(stream, name, max_seconds)
+    except AudioError:
+        raise
     except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
         log.debug("decode failed for %s: %r", name, e)
         raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
@@ -71,9 +71,45 @@ def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = Non
         raise AudioError(f"{name}: holds no audio samples")
     if not np.all(np.isfinite(audio)):
         raise AudioError(f"{name}: audio contains NaN or infinite samples")
-    if max_seconds is not None and audio.size / SAMPLE_RATE > max_seconds:
-        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
-    return audio.astype(np.float32, copy=False)
+    return audio
+
+
+def _decode(stream: BinaryIO | str, name: str, max_seconds: float | None) -> np.ndarray:
+    """PyAV decode to 16 kHz mono, frame by frame, stopping as soon as the audio passes
+    ``max_seconds``: a small compressed file of hours of silence (or a header that lies about
+    its length) costs the limit's worth of memory, not gigabytes."""
+    import av  # imported here to keep `import medasr` cheap
+
+    limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+    resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    total = 0
+    with av.open(stream, mode="r", metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            raise AudioError(f"{name}: holds no audio stream")
+
+        def frames():  # type: ignore[no-untyped-def]
+            it = container.decode(audio=0)
+            while True:
+                try:
+                    frame = next(it)
+                except StopIteration:
+                    break
+                except av.error.InvalidDataError:  # a damaged frame: skip it, as ffmpeg does
+                    continue
+                frame.pts = None
+                yield frame
+            yield None  # flush the resampler
+
+        for frame in frames():
+            for out in resampler.resample(frame):
+                a = out.to_ndarray().reshape(-1)
+                chunks.append(a.copy())
+                total += a.size
+                if limit is not None and total > limit:
+                    raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes (set max_audio_seconds to raise it)")
+    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    return pcm.astype(np.float32) / 32768.0
 
 
 def probe_duration(stream: BinaryIO | str) -> float | None:

@@ -55,7 +55,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     api_key: str | None = None
-    max_sessions: int = 4
+    max_sessions: int = 0  # live sessions at once; 0: as many as the measured decode capacity allows
+    allowed_hosts: str | None = None  # without an API key: Host/Origin names served besides loopback ("*": any)
     log_level: str = "WARNING"
 
     def __post_init__(self) -> None:

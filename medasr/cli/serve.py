@@ -15,7 +15,7 @@ from medasr.correction.modes import MODES
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Device (MEDASR_DEVICE).")
 @click.option("--compute-type", default=None, help="CTranslate2 compute type (auto: float16 on cuda, int8 on cpu).")
 @click.option("--correct", type=click.Choice(MODES), default=None, help="Default correction for REST requests.")
-@click.option("--max-sessions", type=int, default=None, help="Concurrent websocket sessions; more are refused with 'server_busy' (default 4).")
+@click.option("--max-sessions", type=int, default=None, help="Cap on concurrent websocket sessions (default 0: as many as the measured decode capacity allows); more are refused with 'server_busy' (1013).")
 @click.option("--max-frame-kb", type=int, default=1024, show_default=True, help="Largest websocket audio frame.")
 @click.option("--max-session-minutes", type=float, default=120.0, show_default=True, help="Audio per websocket session.")
 @click.option("--idle-timeout", type=float, default=30.0, show_default=True, help="Seconds without a frame before a session is closed.")
@@ -36,13 +36,17 @@ def serve(host, port, model, device, compute_type, correct, max_sessions, max_fr
     settings = Settings.resolve({"host": host, "port": port, "model": model, "device": device, "compute_type": compute_type,
                                  "correct": correct, "max_sessions": max_sessions})
     for name, value in (("--max-frame-kb", max_frame_kb), ("--max-session-minutes", max_session_minutes),
-                        ("--idle-timeout", idle_timeout), ("--max-request-mb", max_request_mb), ("--max-sessions", settings.max_sessions)):
+                        ("--idle-timeout", idle_timeout), ("--max-request-mb", max_request_mb)):
         if value <= 0:
             raise click.BadParameter(f"must be positive, not {value}", param_hint=name)
+    if settings.max_sessions < 0:
+        raise click.BadParameter(f"must be 0 (as capacity allows) or positive, not {settings.max_sessions}", param_hint="--max-sessions")
     limits = ServeLimits(max_frame_bytes=max_frame_kb * 1024, max_session_seconds=max_session_minutes * 60, idle_timeout=idle_timeout,
                          max_sessions=settings.max_sessions, max_request_bytes=max_request_mb << 20)
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_key:
         click.echo(f"medasr: warning: serving on {settings.host} without MEDASR_API_KEY: anyone who reaches this port can use it", err=True)
     app = create_app(settings, limits=limits, ui=not no_ui)
     click.echo(f"medasr: serving {settings.model} on http://{settings.host}:{settings.port} (app at /ui, docs at /docs)", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=WS_MAX_SIZE)
+    from medasr.ui.shutdown import draining_server
+
+    draining_server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", ws_max_size=WS_MAX_SIZE)).run()

@@ -17,6 +17,7 @@ from medasr.correction.modes import parse_mode
 from medasr.errors import AudioError, ConfigError, InputError, MedasrError
 from medasr.schema import Note, Transcript
 from medasr.ui.services import Services, note_views
+from medasr.ui.validate import transcript_from_json
 
 log = logging.getLogger("medasr.ui.rest")
 router = APIRouter()
@@ -62,6 +63,16 @@ Svc = Annotated[Services, Depends(services)]
 @router.get("/health")
 def health(svc: Svc) -> dict[str, Any]:
     return svc.health()
+
+
+@router.get("/v1/sessions/{session_id}", dependencies=[Depends(require_key)])
+def session(session_id: str, svc: Svc) -> dict[str, Any]:
+    """A streaming session's record: its committed text, and its final once made (kept in
+    memory for ``record_ttl`` seconds after the session ends)."""
+    rec = svc.live.get(session_id)
+    if rec is None:
+        raise ApiError(404, f"no session {session_id!r} (unknown, or its record expired)", param="session_id", code="session_not_found")
+    return rec.to_dict()
 
 
 @router.get("/v1/models", dependencies=[Depends(require_key)])
@@ -171,7 +182,9 @@ async def notes(request: Request, svc: Svc) -> Response:
     if fmt not in ("md", "json", "fhir"):
         raise ApiError(400, f"format must be md, json or fhir, not {fmt!r}", param="format")
     try:
-        t = Transcript.from_dict(body["transcript"]) if isinstance(body.get("transcript"), dict) else Transcript.from_text(body["text"])
+        t = transcript_from_json(body["transcript"]) if isinstance(body.get("transcript"), dict) else Transcript.from_text(body["text"])
+    except MedasrError as e:
+        raise ApiError(400, str(e), param="transcript", code="bad_input") from None
     except (KeyError, TypeError, ValueError) as e:
         raise ApiError(400, f"'transcript' is not a medasr transcript: {e}", param="transcript") from None
     try:
@@ -182,4 +195,8 @@ async def notes(request: Request, svc: Svc) -> Response:
             out["fhir"] = json.loads(await run_in_threadpool(render, note, "fhir"))
     except MedasrError as e:
         raise from_medasr(e) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:  # well-formed, yet not usable
+        log.warning("note failed on a checked transcript: %s", type(e).__name__)
+        raise ApiError(422, f"the transcript passed the checks but no note could be made of it ({type(e).__name__})",
+                       param="transcript", code="unprocessable_transcript") from None
     return JSONResponse(out)
