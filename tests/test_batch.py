@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from medasr.bench.outputs import normalized_outputs
+
 pytestmark = pytest.mark.integration
 
 SENTENCES = (
@@ -43,25 +45,6 @@ def _folder(root: Path, clips: list[Path], names: list[str]) -> Path:
     return root
 
 
-def _strip_timings(obj):
-    if isinstance(obj, dict):
-        return {k: _strip_timings(v) for k, v in obj.items() if k != "timings"}
-    if isinstance(obj, list):
-        return [_strip_timings(v) for v in obj]
-    return obj
-
-
-def outputs(folder: Path) -> dict[str, str]:
-    """Every per-file output, JSON without its ``timings`` (wall seconds; key order kept)."""
-    out = {}
-    for p in sorted(folder.iterdir()):
-        if p.name.startswith(("ledger.", "results.")):
-            continue
-        text = p.read_text(encoding="utf-8")
-        out[p.name] = json.dumps(_strip_timings(json.loads(text)), indent=2) if p.suffix == ".json" else text
-    return out
-
-
 def ledger(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / "ledger.jsonl").read_text().splitlines()]
 
@@ -76,7 +59,7 @@ def test_outputs_identical_to_transcribe(cli, clips, tmp_path: Path) -> None:
     t = cli("transcribe", str(src), "-o", str(tmp_path / "t"), *flags)
     b = cli("batch", str(src), "-o", str(tmp_path / "b"), "--engine", "local", "--workers", "2", *flags)
     assert t.returncode == 0 and b.returncode == 0, _err(t) + _err(b)
-    want, got = outputs(tmp_path / "t"), outputs(tmp_path / "b")
+    want, got = normalized_outputs(tmp_path / "t"), normalized_outputs(tmp_path / "b")
     assert len(want) == 4 * 7 and "a-1.note.md" in want  # txt json srt vtt tsv + the note's md and json, each file
     assert got == want
     assert json.loads((tmp_path / "b" / "a-1.json").read_text())["audio"] == str(src / "sub" / "a.wav")  # the label transcribe writes
@@ -167,6 +150,9 @@ def test_bad_input_says_what_is_wrong_and_keeps_what_was_written(cli, tmp_path: 
         (("batch", "s3://bucket/a.wav", "-o", str(out), "--engine", "local"), 2, "the local engine reads local files only; URLs need --engine ray"),
         (("batch", str(tmp_path), "-o", str(out), "--engine", "local", "--address", "auto"), 2, "--address joins a Ray cluster"),
         (("batch", "-", "-o", str(out), "--engine", "local"), 1, "not stdin"),
+        (("batch", str(tmp_path / "a.wav"), "-o", str(out), "--engine", "local", "--model", "large-v3"), 1, "Names that work offline: tiny.en"),
+        (("batch", str(tmp_path / "a.wav"), "-o", str(out), "--engine", "local", "--device", "cpu", "--num-gpus", "1"), 2,
+         "--num-gpus 1 asks for GPU workers, but --device is cpu"),
     ]
     for args, code, message in cases:
         proc = cli(*args)

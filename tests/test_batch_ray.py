@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_batch import outputs
+from medasr.bench.outputs import normalized_outputs as outputs
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
