@@ -22,6 +22,7 @@ import math
 import os
 import pickle
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from medasr.audio import SAMPLE_RATE
 from medasr.batch.spec import JobSpec
 from medasr.batch.work import FileResult, Worker, decode, failure
 from medasr.errors import BackendError, ConfigError, MedasrError
@@ -65,16 +67,12 @@ def _with_failure(row: dict[str, Any], e: BaseException) -> dict[str, Any]:
 
 def decode_row(row: dict[str, Any], max_seconds: float) -> dict[str, Any]:
     """The CPU stage: ``data`` (fetched by Ray) or the file at ``path`` -> float32 16 kHz samples as bytes."""
-    import time
-
     out = {**row, "data": b"", "sha256": "", "duration": 0.0, "audio": b"", "decode_s": 0.0, "error": "", "fatal": b""}
     t0 = time.perf_counter()
     try:
         audio, sha = decode(_item(row), bytes(row["data"]) if row["data"] else None, max_seconds)
     except Exception as e:
         return _with_failure(out, e)
-    from medasr.audio import SAMPLE_RATE
-
     return {**out, "sha256": sha, "duration": len(audio) / SAMPLE_RATE, "audio": audio.tobytes(),
             "decode_s": round(time.perf_counter() - t0, 4)}
 

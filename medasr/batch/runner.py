@@ -58,7 +58,7 @@ def _record(r: FileResult, stat: tuple[int, int] | None, settings_hash: str, eng
 
 
 def run_batch(inputs: list[Input], out_dir: Path, spec: JobSpec, opts: EngineOptions, tally: Tally | None = None,
-              echo: Callable[[str], None] | None = None, engine: Callable[..., Iterator[FileResult]] = engine_results) -> list[dict]:
+              echo: Callable[[str], None] | None = None) -> list[dict]:
     """Run the job, counting in ``tally``; returns the results table's rows. A fatal error (or Ctrl-C)
     stops it after the results table is written: everything done so far is kept and a rerun goes on."""
     echo = echo or (lambda m: tqdm.write(m, file=sys.stderr))
@@ -80,7 +80,7 @@ def run_batch(inputs: list[Input], out_dir: Path, spec: JobSpec, opts: EngineOpt
     by_label = {i.label: i for i in todo}
     try:
         if todo:
-            with closing(engine(todo, spec, opts)) as results:
+            with closing(engine_results(todo, spec, opts)) as results:
                 for r in results:
                     if r.fatal is not None:
                         raise r.fatal
