@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -96,24 +98,41 @@ def get_writer(fmt: str) -> Writer:
         raise ConfigError(f"unknown output format {fmt!r}; choose from {', '.join(WRITERS)}") from None
 
 
+PART = ".part"  # the suffix a file has while it is being written
 NOTE_FILES = {"md": "note.md", "json": "note.json", "fhir": "fhir.json"}  # note format -> file suffix
+
+
+def render_result(transcript: Transcript, note: Note | None, stem: str, formats: list[str],
+                  note_formats: tuple[str, ...] = ("md", "json")) -> dict[str, str]:
+    """What :func:`write_result` writes, as {file name: text}: ``<stem>.<ext>`` per transcript format,
+    then the note (when there is one) as ``<stem>.note.md`` etc."""
+    files = {}
+    for fmt in formats:
+        w = get_writer(fmt)
+        files[f"{stem}.{w.extension}"] = w.format(transcript)
+    if note is not None:
+        from medasr.note import render
+
+        for fmt in note_formats:
+            files[f"{stem}.{NOTE_FILES[fmt]}"] = render(note, fmt)
+    return files
+
+
+def save_files(files: Mapping[str, str], output_dir: Path) -> list[Path]:
+    """Write each file under ``output_dir`` through a ``.part`` name and a rename: a stopped run
+    leaves whole files (the old or the new), never half of one."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        p = output_dir / name
+        tmp = p.with_name(p.name + PART)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, p)
+        paths.append(p)
+    return paths
 
 
 def write_result(transcript: Transcript, note: Note | None, stem: str, formats: list[str], output_dir: Path,
                  note_formats: tuple[str, ...] = ("md", "json")) -> list[Path]:
     """``<stem>.<ext>`` per transcript format, then the note (when there is one) as ``<stem>.note.md`` etc."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        w = get_writer(fmt)
-        p = output_dir / f"{stem}.{w.extension}"
-        p.write_text(w.format(transcript), encoding="utf-8")
-        paths.append(p)
-    if note is not None:
-        from medasr.note import render
-
-        for fmt in note_formats:
-            p = output_dir / f"{stem}.{NOTE_FILES[fmt]}"
-            p.write_text(render(note, fmt), encoding="utf-8")
-            paths.append(p)
-    return paths
+    return save_files(render_result(transcript, note, stem, formats, note_formats), output_dir)

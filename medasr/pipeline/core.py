@@ -164,7 +164,13 @@ class Pipeline:
             audio = load_audio(source, label=label, max_seconds=self.settings.max_audio_seconds)
             if label is None and isinstance(source, (str, Path)):
                 label = str(source)
-        transcript = self.transcribe(audio, options, progress=progress, correct=correct)
+        return self.finish(self.recognize(audio, options, progress=progress), audio=audio, correct=correct, note=note, label=label)
+
+    def finish(self, transcript: Transcript, *, audio: np.ndarray | None = None, correct: str | None = None,
+               note: bool = False, label: str | None = None) -> Result:
+        """What :meth:`run` does after recognition: :meth:`process`, the label (the transcript's
+        ``audio``), the note when asked. ``medasr batch`` recognizes and finishes in separate stages."""
+        transcript = self.process(transcript, correct=correct, audio=audio)
         if label is not None:
             transcript = transcript.with_changes(audio=label)
         return Result(transcript, self.note(transcript) if note else None)
@@ -178,9 +184,15 @@ class Pipeline:
     def write(self, result: Result, stem: str, formats: list[str], out_dir: Path,
               note_formats: tuple[str, ...] = ("md", "json")) -> list[Path]:
         """``<stem>.<format>`` per transcript format, and ``<stem>.note.md``/``.note.json`` (and FHIR) for the note."""
-        from medasr.writers import write_result
+        from medasr.writers import save_files
 
-        return write_result(result.transcript, result.note, stem, formats, out_dir, note_formats)
+        return save_files(self.render(result, stem, formats, note_formats), out_dir)
+
+    def render(self, result: Result, stem: str, formats: list[str], note_formats: tuple[str, ...] = ("md", "json")) -> dict[str, str]:
+        """What :meth:`write` writes, as {file name: text} (``medasr batch`` renders in its workers, writes in one place)."""
+        from medasr.writers import render_result
+
+        return render_result(result.transcript, result.note, stem, formats, note_formats)
 
 
 def _spec(correct: str) -> str:
