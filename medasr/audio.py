@@ -27,6 +27,56 @@ log = logging.getLogger("medasr.audio")
 def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = None, max_seconds: float | None = None) -> np.ndarray:
     """Decode ``source`` (a path, raw bytes or a binary file object) to 16 kHz mono float32."""
     name = label or (str(source) if isinstance(source, (str, Path)) else "<stdin>")
+    stream = _checked_stream(source, name, max_seconds)
+
+    from faster_whisper.audio import decode_audio  # PyAV; imported here to keep import cheap
+
+    try:
+        audio = decode_audio(stream, sampling_rate=SAMPLE_RATE)
+    except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
+        log.debug("decode failed for %s: %r", name, e)
+        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
+    if audio.size == 0:
+        raise AudioError(f"{name}: holds no audio samples")
+    if not np.all(np.isfinite(audio)):
+        raise AudioError(f"{name}: audio contains NaN or infinite samples")
+    if max_seconds is not None and audio.size / SAMPLE_RATE > max_seconds:
+        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
+    return audio.astype(np.float32, copy=False)
+
+
+def load_channels(source: str | Path | bytes | BinaryIO, *, label: str | None = None, max_seconds: float | None = None) -> np.ndarray:
+    """Decode keeping the channels apart: float32 of shape (channels, samples) at 16 kHz.
+
+    For ``--speakers channels``, where each channel holds one speaker. A mono file gives shape (1, n).
+    """
+    name = label or (str(source) if isinstance(source, (str, Path)) else "<stdin>")
+    stream = _checked_stream(source, name, max_seconds)
+    import av
+
+    chunks: list[np.ndarray] = []
+    try:
+        with av.open(stream, mode="r", metadata_errors="ignore") as container:
+            st = container.streams.audio[0]
+            resampler = av.AudioResampler(format="fltp", layout=st.layout.name, rate=SAMPLE_RATE)
+            for frame in container.decode(st):
+                chunks += [f.to_ndarray() for f in resampler.resample(frame)]
+            chunks += [f.to_ndarray() for f in resampler.resample(None)]
+    except Exception as e:  # PyAV raises many types
+        log.debug("decode failed for %s: %r", name, e)
+        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
+    if not chunks or sum(c.shape[1] for c in chunks) == 0:
+        raise AudioError(f"{name}: holds no audio samples")
+    audio = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    if not np.all(np.isfinite(audio)):
+        raise AudioError(f"{name}: audio contains NaN or infinite samples")
+    if max_seconds is not None and audio.shape[1] / SAMPLE_RATE > max_seconds:
+        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
+    return audio
+
+
+def _checked_stream(source: str | Path | bytes | BinaryIO, name: str, max_seconds: float | None) -> BinaryIO | str:
+    """The input as something PyAV opens, after the checks that give clear messages."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -60,20 +110,7 @@ def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = Non
         if isinstance(stream, io.BytesIO):
             stream.seek(0)
 
-    from faster_whisper.audio import decode_audio  # PyAV; imported here to keep import cheap
-
-    try:
-        audio = decode_audio(stream, sampling_rate=SAMPLE_RATE)
-    except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
-        log.debug("decode failed for %s: %r", name, e)
-        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
-    if audio.size == 0:
-        raise AudioError(f"{name}: holds no audio samples")
-    if not np.all(np.isfinite(audio)):
-        raise AudioError(f"{name}: audio contains NaN or infinite samples")
-    if max_seconds is not None and audio.size / SAMPLE_RATE > max_seconds:
-        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
-    return audio.astype(np.float32, copy=False)
+    return stream
 
 
 def probe_duration(stream: BinaryIO | str) -> float | None:
@@ -157,12 +194,13 @@ def decode_pcm(data: bytes, encoding: str = "pcm_s16le", rate: int = SAMPLE_RATE
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
-    """Write float32 audio as 16-bit PCM WAV (stdlib only)."""
+    """Write float32 audio as 16-bit PCM WAV (stdlib only); shape (n,) is mono, (channels, n) interleaved."""
     import wave
 
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    audio = np.atleast_2d(audio)
+    pcm = (np.clip(audio.T, -1.0, 1.0) * 32767.0).astype("<i2")
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(audio.shape[0])
         w.setsampwidth(2)
         w.setframerate(sample_rate)
         w.writeframes(pcm.tobytes())
