@@ -1,7 +1,8 @@
 """Scores for who-said-what: DER, speaker count, and the share of turns and words with the right role.
 
 ``der``: frame-based (10 ms) diarization error rate as NIST scores it: (missed speech + false
-alarm + speaker confusion) / reference speech, overlapped speech counted per speaker, the
+alarm + speaker confusion) / reference speech (``reference_spans``: where each voice is
+audible, not the pauses inside a turn), overlapped speech counted per speaker, the
 best one-to-one mapping of hypothesis to reference speakers (Hungarian), no scoring within
 ``collar`` seconds of a reference turn boundary.
 
@@ -103,7 +104,8 @@ def role_scores(refs: Sequence[RefTurn], transcript: Transcript) -> dict[str, An
 
 
 def reference_spans(refs: Sequence[RefTurn]) -> list[tuple[float, float, str]]:
-    return [(r.start, r.end, r.speaker) for r in refs]
+    """Where each reference speaker is audible (a turn's ``speech`` stretches, else the whole turn)."""
+    return [(a, b, r.speaker) for r in refs for a, b in (r.speech or ((r.start, r.end),))]
 
 
 def speaker_count(hyp: Sequence[SpeakerTurn]) -> int:

