@@ -45,7 +45,7 @@ def cmd_run(args) -> None:
     from medasr.speakers.assign import split_by_speaker
     from medasr.speakers.roles import label_roles
     from medasr.speakers.spec import RoleSpec, SpeakerSpec
-    from medasr.speakers.stage import SpeakerStage
+    from medasr.speakers.stage import Speakers
 
     folder, out = Path(args.set), Path(args.out)
     rows = load_set(folder, args.split)[: args.limit or None]
@@ -65,7 +65,7 @@ def cmd_run(args) -> None:
     first = load_audio(folder / rows[0]["mono"])[: 16000 * 20]
     for d in diarizers.values():
         d.diarize(first)  # warm-up: model load and first-call costs stay out of the timings
-    stage = SpeakerStage(SpeakerSpec("channels"), RoleSpec("auto"))
+    stage = Speakers(SpeakerSpec("channels"), RoleSpec("auto"))
     for r in tqdm(rows, desc="consultations"):
         refs = read_reference(folder / r["reference"])
         ref_spans = reference_spans(refs)
@@ -95,7 +95,7 @@ def cmd_run(args) -> None:
             walls.append(w)
             return tr
 
-        merged, w3, _ = timed(lambda: stage.label(stage.run_channels(st, per_channel, r["id"])))
+        merged, w3, _ = timed(lambda: stage.assign(stage.run_channels(st, per_channel, r["id"])))
         row["channels"] = {"e2e_wall": round(sum(walls) + w3, 3), **role_scores(refs, merged)}
         result["files"].append(row)
     result["load_after"] = load_avg()

