@@ -3,6 +3,7 @@
     python benchmarks/speakers_bench.py build [--out DIR] [--cap 150]
     python benchmarks/speakers_bench.py sweep --set DIR            # dev part: clustering thresholds
     python benchmarks/speakers_bench.py run --set DIR --split test [--diarizer campp ...] [--out benchmarks/results/speakers]
+    python benchmarks/speakers_bench.py report --split test      # the tables and plot again from results-test.json
 
 ``build`` speaks the consultations (``medasr.bench.consultations``; default folder
 ``$MEDASR_HOME/bench/speakers``). ``sweep`` embeds the dev part (its two-voice and three-voice
@@ -148,12 +149,19 @@ def main() -> None:
     r.add_argument("--model", default="tiny.en-medical")
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "speakers"))
+    rep = sub.add_parser("report", help="redo the summary, Markdown and plot from results-<split>.json")
+    rep.add_argument("--split", default="test", choices=["dev", "test", "all"])
+    rep.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "speakers"))
     args = ap.parse_args()
     if args.cmd == "build":
         cmd_build(args)
     elif args.cmd == "sweep":
         args.embedder = args.embedder or ["campp", "resemblyzer"]
         cmd_sweep(args)
+    elif args.cmd == "report":
+        from speakers_run import cmd_report
+
+        cmd_report(args)
     else:
         from speakers_run import cmd_run
 
