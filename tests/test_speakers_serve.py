@@ -114,8 +114,8 @@ def test_gradio_speaker_view_and_live_session(pipeline, consultation):
 def test_gradio_page_shows_who_said_what(pipeline, consultation):
     """The app in headless Chromium: choose Speakers auto, upload the consultation, see both speakers' colours."""
     pytest.importorskip("gradio")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from test_ui_gradio import chromium
+    pytest.importorskip("playwright.sync_api")
+    from test_ui_gradio import app_page
 
     from medasr.ui.app import create_app
     from medasr.ui.thread_server import run_in_thread
@@ -123,28 +123,21 @@ def test_gradio_page_shows_who_said_what(pipeline, consultation):
     folder, _ = consultation
     srv = run_in_thread(create_app(pipeline.settings, pipeline=pipeline))
     try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                page.goto(srv.url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
-                page.locator("#transcribe").wait_for(timeout=60_000)
-                page.get_by_text("Settings").first.click()
-                page.get_by_label("Make a note").uncheck()
-                page.locator("#speakers input").click()
-                page.get_by_role("option", name="auto", exact=True).click()
-                page.locator("#audio-in input[type=file]").set_input_files(str(folder / "mono.wav"))
-                page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
-                page.locator("#transcribe").click()
-                page.wait_for_function("() => { const t = document.querySelector('#transcript textarea'); return t && t.value.startsWith('[Clinician]'); }",
-                                       timeout=180_000)
-                view = page.locator("#speakers-out")
-                view.wait_for(timeout=30_000)
-                legend = view.inner_text()
-                colours = view.evaluate("el => [...el.querySelectorAll('[style*=background]')].map(e => e.style.backgroundColor)")
-                text = page.locator("#transcript textarea").input_value()
-            finally:
-                browser.close()
+        with app_page(srv.url, viewport={"width": 1280, "height": 1400}) as page:
+            page.get_by_text("Settings").first.click()
+            page.get_by_label("Make a note").uncheck()
+            page.locator("#speakers input").click()
+            page.get_by_role("option", name="auto", exact=True).click()
+            page.locator("#audio-in input[type=file]").set_input_files(str(folder / "mono.wav"))
+            page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
+            page.locator("#transcribe").click()
+            page.wait_for_function("() => { const t = document.querySelector('#transcript textarea'); return t && t.value.startsWith('[Clinician]'); }",
+                                   timeout=180_000)
+            view = page.locator("#speakers-out")
+            view.wait_for(timeout=30_000)
+            legend = view.inner_text()
+            colours = view.evaluate("el => [...el.querySelectorAll('[style*=background]')].map(e => e.style.backgroundColor)")
+            text = page.locator("#transcript textarea").input_value()
     finally:
         srv.stop()
     assert "Clinician" in legend and "Patient" in legend

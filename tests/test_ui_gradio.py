@@ -4,6 +4,7 @@ The screenshot is kept under test-artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -29,6 +30,20 @@ def chromium() -> str:
     pytest.skip("no Chromium found (apt-get install chromium)")
 
 
+@contextlib.contextmanager
+def app_page(url: str, **page_kw):
+    """The app at ``url``/ui/ in headless Chromium, loaded (its Transcribe button is there)."""
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(**page_kw)
+            page.goto(url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
+            page.locator("#transcribe").wait_for(timeout=60_000)
+            yield page
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="module")
 def spy(tiny_transcriber):
     from fakes.pipeline import SpyPipeline
@@ -50,30 +65,23 @@ def test_upload_a_wav_and_see_the_transcript(server, spy, aspirin_wav) -> None:
     spy.calls.clear()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "ui_transcript.png"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.goto(server.url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
-            page.locator("#transcribe").wait_for(timeout=60_000)
-            assert "medasr dictation" in page.content()
-            page.get_by_text("Settings").first.click()  # the note needs the vocabulary: keep this test fast
-            page.get_by_label("Make a note").uncheck()
-            page.locator("#audio-in input[type=file]").set_input_files(str(aspirin_wav))
-            page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
-            page.locator("#transcribe").click()
-            box = page.locator("#transcript textarea")
-            page.wait_for_function(
-                "() => { const t = document.querySelector('#transcript textarea'); return t && t.value.toLowerCase().includes('aspirin'); }",
-                timeout=120_000,
-            )
-            text = box.input_value()
-            page.locator("#downloads").scroll_into_view_if_needed()
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(shot), full_page=True)
-            downloads = page.locator("#downloads").inner_text()
-        finally:
-            browser.close()
+    with app_page(server.url, viewport={"width": 1280, "height": 1400}) as page:
+        assert "medasr dictation" in page.content()
+        page.get_by_text("Settings").first.click()  # the note needs the vocabulary: keep this test fast
+        page.get_by_label("Make a note").uncheck()
+        page.locator("#audio-in input[type=file]").set_input_files(str(aspirin_wav))
+        page.locator("#audio-in audio, #audio-in .waveform-container, #audio-in [data-testid='waveform-Audio']").first.wait_for(timeout=30_000)
+        page.locator("#transcribe").click()
+        box = page.locator("#transcript textarea")
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#transcript textarea'); return t && t.value.toLowerCase().includes('aspirin'); }",
+            timeout=120_000,
+        )
+        text = box.input_value()
+        page.locator("#downloads").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shot), full_page=True)
+        downloads = page.locator("#downloads").inner_text()
     assert {"patient", "aspirin", "heart"} <= {w.strip(".,").lower() for w in text.split()}, text
     assert ".srt" in downloads and ".json" in downloads
     # the app ran the server's one pipeline: transcript (correction "none" from the dropdown) and downloads
@@ -84,20 +92,13 @@ def test_upload_a_wav_and_see_the_transcript(server, spy, aspirin_wav) -> None:
 def test_bad_upload_shows_an_error_in_words(server, tmp_path) -> None:
     bad = tmp_path / "not-audio.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk" * 10)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(server.url + "/ui/", wait_until="domcontentloaded", timeout=60_000)
-            page.locator("#transcribe").wait_for(timeout=60_000)
-            page.locator("#audio-in input[type=file]").set_input_files(str(bad))
-            page.wait_for_timeout(1500)
-            page.locator("#transcribe").click()
-            err = page.get_by_text("cannot decode audio").or_(page.get_by_text("No audio yet")).first
-            err.wait_for(timeout=60_000)
-            message = err.inner_text()
-        finally:
-            browser.close()
+    with app_page(server.url) as page:
+        page.locator("#audio-in input[type=file]").set_input_files(str(bad))
+        page.wait_for_timeout(1500)
+        page.locator("#transcribe").click()
+        err = page.get_by_text("cannot decode audio").or_(page.get_by_text("No audio yet")).first
+        err.wait_for(timeout=60_000)
+        message = err.inner_text()
     assert "audio" in message.lower()
 
 
