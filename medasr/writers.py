@@ -10,6 +10,7 @@ from typing import Protocol
 
 from medasr.errors import ConfigError
 from medasr.schema import Note, Transcript
+from medasr.speakers.labels import has_speakers, label_of, speaker_labels
 
 
 class Writer(Protocol):
@@ -26,8 +27,9 @@ def _timestamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _cues(transcript: Transcript) -> list[tuple[float, float, str]]:
-    """Segments as (start, end, text) with strictly increasing, non-overlapping times."""
+def _cues(transcript: Transcript) -> list[tuple[float, float, str, str | None]]:
+    """Segments as (start, end, text, speaker label or None) with strictly increasing, non-overlapping times."""
+    labels = speaker_labels(transcript)
     cues = []
     last_end = 0.0
     for s in transcript.segments:
@@ -36,16 +38,21 @@ def _cues(transcript: Transcript) -> list[tuple[float, float, str]]:
             continue
         start = max(s.start, last_end)
         end = max(s.end, start + 0.001)
-        cues.append((start, end, text))
+        cues.append((start, end, text, label_of(s, labels)))
         last_end = end
     return cues
+
+
+def _said(text: str, label: str | None) -> str:
+    return f"[{label}] {text}" if label else text
 
 
 class TxtWriter:
     extension = "txt"
 
     def format(self, transcript: Transcript) -> str:
-        lines = [s.text.strip() for s in transcript.segments if s.text.strip()]
+        labels = speaker_labels(transcript)
+        lines = [_said(s.text.strip(), label_of(s, labels)) for s in transcript.segments if s.text.strip()]
         return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -61,8 +68,8 @@ class SrtWriter:
 
     def format(self, transcript: Transcript) -> str:
         out = []
-        for i, (start, end, text) in enumerate(_cues(transcript), start=1):
-            out.append(f"{i}\n{_timestamp(start, ',')} --> {_timestamp(end, ',')}\n{text}\n")
+        for i, (start, end, text, who) in enumerate(_cues(transcript), start=1):
+            out.append(f"{i}\n{_timestamp(start, ',')} --> {_timestamp(end, ',')}\n{_said(text, who)}\n")
         return "\n".join(out)
 
 
@@ -71,20 +78,24 @@ class VttWriter:
 
     def format(self, transcript: Transcript) -> str:
         out = ["WEBVTT\n"]
-        for start, end, text in _cues(transcript):
-            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{text}\n")
+        for start, end, text, who in _cues(transcript):
+            said = f"<v {who}>{text}" if who else text
+            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{said}\n")
         return "\n".join(out)
 
 
 class TsvWriter:
-    """start<TAB>end<TAB>text with integer milliseconds, as openai-whisper writes it."""
+    """start<TAB>end<TAB>text with integer milliseconds, as openai-whisper writes it; a fourth
+    column ``speaker`` (the label: role or id) when the transcript has speakers."""
 
     extension = "tsv"
 
     def format(self, transcript: Transcript) -> str:
-        rows = ["start\tend\ttext"]
-        for start, end, text in _cues(transcript):
-            rows.append(f"{int(round(start * 1000))}\t{int(round(end * 1000))}\t{text.replace(chr(9), ' ')}")
+        with_speaker = has_speakers(transcript)
+        rows = ["start\tend\ttext\tspeaker" if with_speaker else "start\tend\ttext"]
+        for start, end, text, who in _cues(transcript):
+            row = f"{int(round(start * 1000))}\t{int(round(end * 1000))}\t{text.replace(chr(9), ' ')}"
+            rows.append(f"{row}\t{who or ''}" if with_speaker else row)
         return "\n".join(rows) + "\n"
 
 

@@ -18,6 +18,7 @@ from medasr.batch.ledger import LEDGER_NAME, Ledger, file_stat
 from medasr.batch.results import Tally, table_row, write_results
 from medasr.batch.spec import JobSpec
 from medasr.batch.work import FileResult
+from medasr.errors import ConfigError
 from medasr.inputs import Input
 from medasr.writers import save_files
 
@@ -41,6 +42,9 @@ class EngineOptions:
 
 def engine_results(todo: list[Input], spec: JobSpec, opts: EngineOptions) -> Iterator[FileResult]:
     if opts.engine == "ray":
+        if spec.settings.speakers == "channels":
+            raise ConfigError("--speakers channels needs each file's channels, which the Ray engine's decode stage "
+                              "downmixes: use --engine local (or medasr transcribe) for multi-channel files")
         from medasr.batch.ray_engine import ray_results
 
         return ray_results(todo, spec, opts.workers, num_gpus=opts.num_gpus, files_per_call=opts.files_per_call,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from medasr.audio import SAMPLE_RATE, load_audio
+from medasr.audio import SAMPLE_RATE, load_audio, load_channels
 from medasr.batch.spec import JobSpec
 from medasr.errors import AudioError, InputError, MedasrError
 from medasr.files import sha256_file
@@ -46,13 +46,15 @@ class FileResult:
     fatal: MedasrError | None = None  # stops the job: every file would fail the same way
 
 
-def decode(item: Input, data: bytes | None, max_seconds: float) -> tuple[np.ndarray, str]:
-    """The CPU stage: the file (or the bytes Ray's reader fetched) as 16 kHz samples, and the sha256 of its bytes."""
+def decode(item: Input, data: bytes | None, max_seconds: float, *, channels: bool = False) -> tuple[np.ndarray, str]:
+    """The CPU stage: the file (or the bytes Ray's reader fetched) as 16 kHz samples (``channels``:
+    shape (channels, samples), for ``--speakers channels``), and the sha256 of its bytes."""
+    load = load_channels if channels else load_audio
     if data is not None:
-        return load_audio(data, label=item.label, max_seconds=max_seconds), hashlib.sha256(data).hexdigest()
+        return load(data, label=item.label, max_seconds=max_seconds), hashlib.sha256(data).hexdigest()
     if item.path is None:
         raise AudioError(f"{item.label}: a URL is read by Ray's readers (--engine ray)")
-    audio = load_audio(item.path, max_seconds=max_seconds)  # as medasr transcribe reads it: the same messages
+    audio = load(item.path, max_seconds=max_seconds)  # as medasr transcribe reads it: the same messages
     return audio, sha256_file(item.path)
 
 
@@ -88,7 +90,11 @@ class Worker:
     def finish(self, item: Input, sha256: str, transcript: Transcript, audio: np.ndarray | None) -> FileResult:
         """Correction, speakers, the label and the note (``Pipeline.finish``), then the outputs rendered."""
         spec = self.spec
-        result = self.pipeline.finish(transcript, audio=audio, note=spec.note, label=item.label)
+        return self.render(item, sha256, self.pipeline.finish(transcript, audio=audio, note=spec.note, label=item.label))
+
+    def render(self, item: Input, sha256: str, result) -> FileResult:  # type: ignore[no-untyped-def]
+        """A finished ``Result`` as the outputs ``Pipeline.write`` would save, and the table's facts."""
+        spec = self.spec
         files = self.pipeline.render(result, item.stem, list(spec.formats), spec.note_formats)
         t = result.transcript
         model = f"{t.model.name} {t.model.device}/{t.model.compute_type}" if t.model else ""
@@ -101,10 +107,13 @@ class Worker:
         sha, duration = "", 0.0
         try:
             t0 = time.perf_counter()
-            audio, sha = decode(item, data, self.spec.settings.max_audio_seconds)
-            duration = len(audio) / SAMPLE_RATE
+            audio, sha = decode(item, data, self.spec.settings.max_audio_seconds, channels=self.pipeline.per_channel)
+            duration = audio.shape[-1] / SAMPLE_RATE
             decoded = time.perf_counter() - t0
-            r = self.finish(item, sha, self.recognize(audio), audio)
+            if self.pipeline.per_channel:  # each channel recognised alone and merged, as Pipeline.run does
+                r = self.render(item, sha, self.pipeline.run(audio, self.spec.options, note=self.spec.note, label=item.label))
+            else:
+                r = self.finish(item, sha, self.recognize(audio), audio)
             return replace(r, timings={"decode": round(decoded, 4), **r.timings})
         except Exception as e:
             return failure(item, e, sha, duration)

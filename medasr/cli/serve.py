@@ -15,13 +15,15 @@ from medasr.correction.modes import MODES
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Device (MEDASR_DEVICE).")
 @click.option("--compute-type", default=None, help="CTranslate2 compute type (auto: float16 on cuda, int8 on cpu).")
 @click.option("--correct", type=click.Choice(MODES), default=None, help="Default correction for REST requests.")
+@click.option("--speakers", default=None, help="Default speakers for REST requests: none, auto, a number, or channels (a request's speakers= overrides).")
+@click.option("--roles", default=None, help="Default speaker roles: auto, clinician-first, none, or S1=clinician,S2=patient.")
 @click.option("--max-sessions", type=int, default=None, help="Cap on concurrent websocket sessions (default 0: as many as the measured decode capacity allows); more are refused with 'server_busy' (1013).")
 @click.option("--max-frame-kb", type=int, default=1024, show_default=True, help="Largest websocket audio frame.")
 @click.option("--max-session-minutes", type=float, default=120.0, show_default=True, help="Audio per websocket session.")
 @click.option("--idle-timeout", type=float, default=30.0, show_default=True, help="Seconds without a frame before a session is closed.")
 @click.option("--max-request-mb", type=int, default=100, show_default=True, help="Largest REST request body.")
 @click.option("--no-ui", is_flag=True, help="Do not mount the Gradio app at /ui.")
-def serve(host, port, model, device, compute_type, correct, max_sessions, max_frame_kb, max_session_minutes, idle_timeout, max_request_mb, no_ui) -> None:  # type: ignore[no-untyped-def]
+def serve(host, port, model, device, compute_type, correct, speakers, roles, max_sessions, max_frame_kb, max_session_minutes, idle_timeout, max_request_mb, no_ui) -> None:  # type: ignore[no-untyped-def]
     """Serve POST /v1/audio/transcriptions (OpenAI-compatible), POST /v1/notes, WS /v1/stream,
     GET /health, GET /v1/models and the dictation app at /ui.
 
@@ -34,7 +36,7 @@ def serve(host, port, model, device, compute_type, correct, max_sessions, max_fr
     from medasr.ui.protocol import WS_MAX_SIZE, ServeLimits
 
     settings = Settings.resolve({"host": host, "port": port, "model": model, "device": device, "compute_type": compute_type,
-                                 "correct": correct, "max_sessions": max_sessions})
+                                 "correct": correct, "speakers": speakers, "roles": roles, "max_sessions": max_sessions})
     for name, value in (("--max-frame-kb", max_frame_kb), ("--max-session-minutes", max_session_minutes),
                         ("--idle-timeout", idle_timeout), ("--max-request-mb", max_request_mb)):
         if value <= 0:

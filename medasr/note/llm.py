@@ -76,7 +76,8 @@ def transcript_prompt(transcript: Transcript, mode: str) -> str:
     for s in transcript.segments:
         t = s.text.strip()
         if t:
-            who = f"{s.speaker.upper()}: " if s.speaker else ""
+            label = s.role or s.speaker  # a role (clinician, patient) says more to the model than an id
+            who = f"{label.upper()}: " if label else ""
             lines.append(f"{who}{t}")
     kind = "doctor-patient conversation" if mode == "conversation" else "clinician's dictation"
     return f"Transcript ({kind}):\n" + "\n".join(lines) + "\n\nReturn the JSON note."

@@ -48,6 +48,32 @@ def edit_rows(t: Transcript) -> list[list[Any]]:
     return [[e.before, e.after, e.reason, e.source, round(e.score, 3), e.applied] for e in t.edits]
 
 
+SPEAKER_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860")
+
+
+def who_said_what(t: Transcript) -> tuple[list[tuple[str, str | None]], dict[str, str]]:
+    """The transcript as (text, speaker label) spans and one colour per label (``[]`` without speakers)."""
+    from medasr.speakers.labels import speaker_labels
+
+    labels = speaker_labels(t)
+    if not labels:
+        return [], {}
+    spans = [(s.text.strip() + " ", labels.get(s.speaker, "?") if s.speaker else None) for s in t.segments if s.text.strip()]
+    return spans, {lab: SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)] for i, lab in enumerate(labels.values())}
+
+
+def transcript_text(t: Transcript) -> str:
+    """Plain text, or one "[Clinician] ..." line per segment when speakers were labelled."""
+    from medasr.speakers.labels import has_speakers
+    from medasr.writers import get_writer
+
+    return get_writer("txt").format(t).rstrip("\n") if has_speakers(t) else t.text
+
+
+def edit_rows(t: Transcript) -> list[list[Any]]:
+    return [[e.before, e.after, e.reason, e.source, round(e.score, 3), e.applied] for e in t.edits]
+
+
 def _downloads(pipeline: Pipeline, t: Transcript, note: Any) -> list[str]:
     from medasr.ui.ui_files import private_files
 
@@ -90,7 +116,7 @@ class LiveSession:
     decoded by its own thread through the process's one decode worker (shared with the
     websocket sessions), so the callback returns at once and never drops audio while a decode runs."""
 
-    def __init__(self, pipeline: Pipeline, options: Any, decode: Any = None) -> None:
+    def __init__(self, pipeline: Pipeline, options: Any, decode: Any = None, keep_audio: bool = False) -> None:
         import threading
 
         if decode is None:
@@ -98,6 +124,7 @@ class LiveSession:
 
             decode = shared_worker(pipeline.transcriber).decode
         self.pipeline = pipeline
+        self.audio: list[np.ndarray] | None = [] if keep_audio else None  # for the speakers stage at the end
         self.stream = pipeline.stream(options)
         self.decode = decode
         self.text = ""
@@ -109,6 +136,8 @@ class LiveSession:
 
     def feed(self, audio: np.ndarray) -> None:
         self.stream.insert_audio_chunk(audio)
+        if self.audio is not None:
+            self.audio.append(audio)
         self._wake.set()
 
     def _run(self) -> None:
@@ -133,8 +162,9 @@ class LiveSession:
         return self.stream.transcript()
 
     def finish(self, correct: str | None = None) -> Transcript:
-        """Stop, then correct the dictation with the same pipeline (``Pipeline.process``)."""
-        return self.pipeline.process(self.close(), correct=correct).with_changes(audio="dictation")
+        """Stop, then correct the dictation (and label its speakers) with the same pipeline (``Pipeline.process``)."""
+        audio = np.concatenate(self.audio) if self.audio else None
+        return self.pipeline.process(self.close(), correct=correct, audio=audio).with_changes(audio="dictation")
 
 
 def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical", *, ws_live: bool = False) -> Any:
@@ -152,17 +182,17 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
     from medasr.audio import pcm_samples
     from medasr.ui.services import note_views
 
-    def pipeline_for(model: str, device: str) -> Pipeline:
-        return get_services().pipeline.using(model=model, device=device)
+    def pipeline_for(model: str, device: str, speakers: str = "none") -> Pipeline:
+        return get_services().pipeline.using(model=model, device=device).with_speakers(speakers)
 
     def options(language: str) -> Any:
         return get_services().pipeline.options(language=language.strip() or None)
 
-    def run(audio_path: str | None, model: str, device: str, correct: str, want_note: bool, language: str) -> tuple:
+    def run(audio_path: str | None, model: str, device: str, correct: str, want_note: bool, language: str, speakers: str) -> tuple:
         if not audio_path:
             raise gr.Error("No audio yet: record something or upload a file first.")
         try:
-            pipe = pipeline_for(model, device)
+            pipe = pipeline_for(model, device, speakers)
             t = pipe.run(audio_path, options(language), correct=correct, label=Path(audio_path).name).transcript
             return _outputs(pipe, t, want_note)
         except MedasrError as e:
@@ -179,13 +209,17 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
                 note_md = f"**The note could not be made:** {e}"
         if not t.text.strip():
             gr.Warning("No speech was recognised in this audio.")
-        return t.text, highlight(t), edit_rows(t), note_md, note_json, _downloads(pipe, t, note)
+        spans, colours = who_said_what(t)
+        return (transcript_text(t), gr.update(value=spans, color_map=colours, visible=bool(spans)), highlight(t), edit_rows(t),
+                note_md, note_json, _downloads(pipe, t, note))
 
-    def live(chunk: Any, state: Any, model: str, device: str, language: str) -> tuple:
+    def live(chunk: Any, state: Any, model: str, device: str, language: str, speakers: str) -> tuple:
         if chunk is None:
             return state, gr.update()
         if state is None:
-            state = LiveSession(pipeline_for(model, device), options(language))
+            if speakers == "channels":
+                raise gr.Error("Speakers 'channels' needs a multi-channel file: upload one, or choose auto for the microphone.")
+            state = LiveSession(pipeline_for(model, device, speakers), options(language), keep_audio=speakers != "none")
         sr, data = read_stream_chunk(chunk) if isinstance(chunk, str) else chunk
         state.feed(pcm_samples(data, sr))
         if state.error:
@@ -201,14 +235,19 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
         except MedasrError as e:
             raise gr.Error(str(e)) from None
 
-    def live_ws_done(session_id: str, correct: str, want_note: bool) -> tuple:
+    def live_ws_done(session_id: str, correct: str, want_note: bool, speakers: str) -> tuple:
         svc = get_services()
         rec = svc.live.get((session_id or "").strip())
         if rec is None or not rec.final:
             raise gr.Error("The dictation's transcript was not found: the server keeps it 10 minutes after the session ends.")
+        pipe, audio = svc.pipeline, None
+        if speakers not in ("none", "channels") and rec.audio:  # the session kept its audio for the speakers stage
+            pipe, audio = pipe.with_speakers(speakers), np.concatenate(rec.audio)
+        elif speakers != "none":
+            gr.Warning("Speakers are labelled for uploads and microphone recordings; this live session kept no audio for it.")
         try:
-            t = svc.pipeline.process(Transcript.from_dict(rec.final["transcript"]), correct=correct).with_changes(audio="dictation")
-            return _outputs(svc.pipeline, t, want_note)
+            t = pipe.process(Transcript.from_dict(rec.final["transcript"]), correct=correct, audio=audio).with_changes(audio="dictation")
+            return _outputs(pipe, t, want_note)
         except MedasrError as e:
             raise gr.Error(str(e)) from None
 
@@ -221,6 +260,7 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
                 correct = gr.Dropdown(list(MODES), value="none", label="Correction")
                 want_note = gr.Checkbox(value=True, label="Make a note")
                 language = gr.Textbox(value="", label="Language (blank: automatic)", max_lines=1)
+                speakers = gr.Dropdown(["none", "auto", "2", "3", "channels"], value="none", label="Speakers", elem_id="speakers")
         state = gr.State(None)
         with gr.Tab("Upload or record"):
             audio_in = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Audio", elem_id="audio-in")
@@ -238,6 +278,7 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
                 mic = gr.Audio(sources=["microphone"], streaming=True, type="filepath", label="Microphone", elem_id="mic")
                 live_box = gr.Textbox(label="Live transcript", lines=4, elem_id="live")
         text = gr.Textbox(label="Transcript", lines=6, elem_id="transcript", buttons=["copy"] if _has_buttons(gr) else None)
+        voices = gr.HighlightedText(label="Who said what", show_legend=True, visible=False, elem_id="speakers-out")
         marked = gr.HighlightedText(label="Corrections (heard -> became)", combine_adjacent=True, show_legend=False)
         edits = gr.Dataframe(headers=EDIT_HEADERS, label="Edits and why", interactive=False)
         with gr.Tab("Note"):
@@ -246,12 +287,12 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
             note_json = gr.JSON()
         files = gr.File(label="Downloads", file_count="multiple", elem_id="downloads")
 
-        outs = [text, marked, edits, note_md, note_json, files]
-        go.click(run, [audio_in, model, device, correct, want_note, language], outs)
+        outs = [text, voices, marked, edits, note_md, note_json, files]
+        go.click(run, [audio_in, model, device, correct, want_note, language, speakers], outs)
         if ws_live:
-            live_go.click(live_ws_done, [live_id, correct, want_note], outs)
+            live_go.click(live_ws_done, [live_id, correct, want_note, speakers], outs)
         else:
-            mic.stream(live, [mic, state, model, device, language], [state, live_box], stream_every=1.0, time_limit=3600)
+            mic.stream(live, [mic, state, model, device, language, speakers], [state, live_box], stream_every=1.0, time_limit=3600)
             mic.stop_recording(live_done, [state, correct, want_note], [state, *outs])
     return demo
 

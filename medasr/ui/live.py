@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from medasr.asr.capacity import Admission
 from medasr.asr.streaming import StreamingTranscriber
 from medasr.asr.worker import DecodeWorker
@@ -38,6 +40,7 @@ class SessionRecord:
     ended_at: float = 0.0
     final: dict[str, Any] | None = None  # the final message, once made
     reason: str = ""  # why it ended: done | idle_timeout | session_too_long | shutdown | disconnected | error
+    audio: list[np.ndarray] = field(default_factory=list)  # kept only when the final message labels speakers
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"session_id": self.id, "state": self.state, "reason": self.reason,

@@ -94,6 +94,8 @@ class ClientConfig:
     correct: str = "none"
     note: bool = False
     resume: str | None = None  # a session id from an earlier "ready": carry on with that session
+    speakers: str = "none"  # none | auto | N: the final message labels speakers (the session keeps its audio for it)
+    roles: str = "auto"
 
     @classmethod
     def parse(cls, text: str) -> ClientConfig:
@@ -126,8 +128,9 @@ class ClientConfig:
         lang = d.get("language")
         if lang is not None and not (1 < len(lang) < 8):
             raise ProtocolError("bad_config", f"language must be a code such as 'en', not {lang!r}")
+        speakers, roles = _speakers(d.get("speakers", "none"), d.get("roles", "auto"))
         return cls(sample_rate=rate, encoding=enc, language=lang, hotwords=d.get("hotwords"), prompt=d.get("prompt"),
-                   correct=correct, note=bool(d.get("note", False)), resume=d.get("resume"))
+                   correct=correct, note=bool(d.get("note", False)), resume=d.get("resume"), speakers=speakers, roles=roles)
 
     @property
     def bytes_per_sample(self) -> int:
@@ -141,6 +144,19 @@ class ClientConfig:
             return decode_pcm(data, self.encoding, self.sample_rate)
         except AudioError as e:
             raise ProtocolError("bad_audio", str(e)) from None
+
+
+def _speakers(speakers: Any, roles: Any) -> tuple[str, str]:
+    from medasr.speakers.spec import parse_roles, parse_speakers
+
+    try:
+        spec = parse_speakers(None if speakers is None else str(speakers))
+        role_spec = parse_roles(None if roles is None else str(roles))
+    except ConfigError as e:
+        raise ProtocolError("bad_config", str(e)) from None
+    if spec.mode == "channels":
+        raise ProtocolError("bad_config", "speakers 'channels' needs a multi-channel file; a stream is mono: use auto or a number")
+    return str(spec) if spec.enabled else "none", str(role_spec)
 
 
 def word_dict(w: Word) -> dict[str, Any]:

@@ -108,6 +108,8 @@ async def transcriptions(
     correct: Annotated[str | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
     hotwords: Annotated[str | None, Form()] = None,
+    speakers: Annotated[str | None, Form()] = None,
+    roles: Annotated[str | None, Form()] = None,
 ) -> Response:
     form = await request.form()
     granularities = [str(g) for g in form.getlist("timestamp_granularities[]") + form.getlist("timestamp_granularities")]
@@ -126,7 +128,10 @@ async def transcriptions(
         raise ApiError(400, str(e), param="correct", code="bad_option") from None
     data = await file.read()
     label = file.filename or "upload"
-    pipe = svc.pipeline
+    try:
+        pipe = svc.pipeline.with_speakers(speakers or None, roles or None)  # blank: the server's default
+    except ConfigError as e:
+        raise ApiError(400, str(e), param="roles" if str(e).startswith("roles") else "speakers", code="bad_option") from None
     try:
         options = pipe.options(language=language, initial_prompt=prompt, hotwords=hotwords)
         res = await run_in_threadpool(pipe.run, data, options, correct=mode, note=want_note, label=label)
@@ -137,11 +142,18 @@ async def transcriptions(
     return _format(t, response_format, granularities, res.note)
 
 
+def _who(x: Any) -> dict[str, Any]:
+    """speaker, role (and a segment's role_score) when the speakers stage set them: keys OpenAI's format does not have."""
+    keys = ("speaker", "role", "role_score") if hasattr(x, "role_score") else ("speaker", "role")
+    return {k: getattr(x, k) for k in keys if getattr(x, k) is not None}
+
+
 def _format(t: Transcript, fmt: str, granularities: list[str], note: Note | None) -> Response:
+    from medasr.speakers.labels import has_speakers
     from medasr.writers import get_writer
 
-    if fmt == "text":
-        return PlainTextResponse(t.text + "\n")
+    if fmt == "text":  # with speakers, one labelled line per segment ("[Clinician] ...")
+        return PlainTextResponse(get_writer("txt").format(t) if has_speakers(t) else t.text + "\n")
     if fmt in ("srt", "vtt"):
         return PlainTextResponse(get_writer(fmt).format(t), media_type="text/vtt" if fmt == "vtt" else "application/x-subrip")
     body: dict[str, Any] = {"text": t.text}
@@ -150,11 +162,12 @@ def _format(t: Transcript, fmt: str, granularities: list[str], note: Note | None
         if not granularities or "segment" in granularities:
             body["segments"] = [
                 {"id": s.id, "seek": 0, "start": s.start, "end": s.end, "text": s.text, "tokens": [], "temperature": 0.0,
-                 "avg_logprob": s.avg_logprob or 0.0, "compression_ratio": s.compression_ratio or 0.0, "no_speech_prob": s.no_speech_prob or 0.0}
+                 "avg_logprob": s.avg_logprob or 0.0, "compression_ratio": s.compression_ratio or 0.0, "no_speech_prob": s.no_speech_prob or 0.0,
+                 **_who(s)}
                 for s in t.segments
             ]
         if "word" in granularities:
-            body["words"] = [{"word": w.text.strip(), "start": w.start, "end": w.end} for w in t.words]
+            body["words"] = [{"word": w.text.strip(), "start": w.start, "end": w.end, **_who(w)} for w in t.words]
     extras: dict[str, Any] = {}
     if t.edits:
         extras["edits"] = [e.to_dict() for e in t.edits]

@@ -25,11 +25,13 @@ import threading
 import time
 from typing import Any
 
+import numpy as np
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from medasr.asr.streaming import StreamingTranscriber, StreamUpdate
 from medasr.errors import MedasrError
+from medasr.speakers.labels import has_speakers, speaker_labels
 from medasr.ui.live import SessionRecord
 from medasr.ui.protocol import ClientConfig, ProtocolError, word_dict
 from medasr.ui.services import Services, note_views
@@ -164,7 +166,10 @@ class _Session:
             if data is not None:
                 if len(data) > self.limits.max_frame_bytes:
                     raise ProtocolError("frame_too_large", f"a frame of {len(data)} bytes is over the limit of {self.limits.max_frame_bytes} bytes; send smaller frames")
-                self.stream.insert_audio_chunk(self.config.decode(data))
+                chunk = self.config.decode(data)
+                self.stream.insert_audio_chunk(chunk)
+                if self.config.speakers != "none":
+                    self.rec.audio.append(chunk)
                 if self.stream.audio_seconds > self.limits.max_session_seconds:
                     return "session_too_long"
                 self.wake.set()
@@ -233,11 +238,17 @@ class _Session:
         transcript = self.stream.transcript()
         out: dict[str, Any] = dict(self.rec.final or {})
         pipe = self.services.pipeline
+        audio = None
+        if self.config.speakers != "none":
+            pipe = pipe.with_speakers(self.config.speakers, self.config.roles)
+            audio = np.concatenate(self.rec.audio) if self.rec.audio else np.zeros(0, np.float32)
         try:
-            transcript = await run_in_threadpool(pipe.process, transcript, correct=self.config.correct)
+            transcript = await run_in_threadpool(pipe.process, transcript, correct=self.config.correct, audio=audio)
         except MedasrError as e:
             out["correction_error"] = str(e)
         out.update({"text": transcript.text, "transcript": transcript.to_dict(), "edits": [e.to_dict() for e in transcript.edits]})
+        if has_speakers(transcript):
+            out["speakers"] = speaker_labels(transcript)  # S1 -> "Clinician", ...: the segments carry speaker, role, role_score
         if self.config.note:
             try:
                 out["note"] = note_views(await run_in_threadpool(pipe.note, transcript))
