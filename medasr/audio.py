@@ -214,12 +214,13 @@ def decode_pcm(data: bytes, encoding: str = "pcm_s16le", rate: int = SAMPLE_RATE
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
-    """Write float32 audio as 16-bit PCM WAV (stdlib only)."""
+    """Write float32 audio as 16-bit PCM WAV (stdlib only); shape (n,) is mono, (channels, n) interleaved."""
     import wave
 
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    audio = np.atleast_2d(audio)
+    pcm = (np.clip(audio.T, -1.0, 1.0) * 32767.0).astype("<i2")
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(audio.shape[0])
         w.setsampwidth(2)
         w.setframerate(sample_rate)
         w.writeframes(pcm.tobytes())
