@@ -145,3 +145,13 @@ def test_real_models_on_real_speech(aspirin_wav, real_speech_dir, tiny_transcrib
         if "aspirin" in dom.text.lower():  # a drug name the domain model heard is kept
             assert "aspirin" in t.text.lower()
         assert t.options["hybrid"]["general"] == "tiny.en" and t.model.parts[1].name == "tiny.en"
+
+
+def test_batch_jobs_name_both_models(session_home):
+    """``medasr batch`` resolves the model before any work; a pair resolves part by part."""
+    from medasr.batch.spec import resolve_model_id
+    from medasr.config import Settings
+
+    mid = resolve_model_id(Settings.resolve({"model": "tiny.en-medical+tiny.en"}))
+    domain, general = mid.split("+")
+    assert domain.startswith("tiny.en-medical@") and general.startswith("tiny.en@") and len(domain) > len("tiny.en-medical@") + 8
