@@ -31,7 +31,9 @@ def default_home() -> Path:
 class Settings:
     home: Path = default_home()
     # asr
-    model: str = "tiny.en-medical"  # released under models/; stock Whisper is --model tiny.en
+    # the released medical model (models/) decoded beside stock Whisper, whose reading of ordinary
+    # words is kept (medasr.asr.hybrid); stock alone: --model tiny.en; the medical model alone: --model tiny.en-medical
+    model: str = "tiny.en-medical+tiny.en"
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto -> float16 on cuda, int8 on cpu
     threads: int = 0  # 0: CTranslate2 decides
@@ -42,7 +44,7 @@ class Settings:
     batch_size: int = 0  # 0: sequential; >0: faster-whisper's batched pipeline
     max_audio_seconds: float = 4 * 3600.0
     # correction / vocabulary
-    correct: str = "none"  # a mode of medasr.correction.modes: none | lexicon | bart | both
+    correct: str = "both"  # a mode of medasr.correction.modes: none | lexicon | bart | both (lexicon then BART); no correction: --correct none
     vocab: str | None = None  # path to a built vocabulary artifact; default under home
     corrector_model: str | None = None  # BART corrector (CTranslate2 folder); default: released under models/
     # speakers (medasr.speakers)

@@ -124,13 +124,17 @@ class ModelInfo:
     device: str = ""
     compute_type: str = ""
     sha256: str = ""
+    parts: tuple[ModelInfo, ...] = ()  # the models a combined transcriber ran (medasr.asr.hybrid)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["parts"] = [p.to_dict() for p in self.parts]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelInfo:
-        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d and f.name != "parts"}
+        return cls(parts=tuple(cls.from_dict(p) for p in d.get("parts") or ()), **kw)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def shout(monkeypatch: pytest.MonkeyPatch) -> type[Shout]:
 
 
 def _pipeline(**kw) -> Pipeline:
-    return build_pipeline(Settings.resolve(), transcriber=FakeTranscriber(DICTATION),
+    return build_pipeline(Settings.resolve({"correct": "none"}), transcriber=FakeTranscriber(DICTATION),
                           note_backend=RulesBackend(Linker(FakeVocabulary())), **kw)
 
 

@@ -123,6 +123,9 @@ def test_silence_is_not_decoded() -> None:
 def test_client_config_parses_and_rejects_clearly() -> None:
     c = ClientConfig.parse(json.dumps({"type": "config", "sample_rate": 8000, "encoding": "f32le", "correct": True, "note": True}))
     assert (c.sample_rate, c.encoding, c.correct, c.note) == (8000, "f32le", "lexicon", True)
+    # a client that names no correction gets the server's (--correct, default both)
+    assert ClientConfig.parse(json.dumps({"type": "config"}), "both").correct == "both"
+    assert ClientConfig.parse(json.dumps({"type": "config", "correct": False}), "both").correct == "none"
     cases = {
         "{not json": "bad_json",
         "[1, 2]": "bad_config",

@@ -53,7 +53,7 @@ def app_page(url: str, *, extra_args: tuple[str, ...] = (), **context_kw):
 def spy(tiny_transcriber):
     from fakes.pipeline import SpyPipeline
 
-    return SpyPipeline(Settings.resolve({"model": "tiny.en", "device": "cpu"}), transcriber=tiny_transcriber)
+    return SpyPipeline(Settings.resolve({"model": "tiny.en", "device": "cpu", "correct": "none"}), transcriber=tiny_transcriber)
 
 
 @pytest.fixture(scope="module")

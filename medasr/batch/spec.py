@@ -68,9 +68,15 @@ def placement(settings: Settings, num_gpus: float | None) -> tuple[Settings, flo
 
 
 def resolve_model_id(settings: Settings) -> str:
-    """The model the workers will load, resolved here first so an unknown name fails before any work."""
+    """The model the workers will load, resolved here first so an unknown name fails before any work
+    (for a DOMAIN+GENERAL pair, both: ``a@sum+b@sum``)."""
+    from medasr.asr.hybrid import SEPARATOR
+    from medasr.asr.loader import is_hybrid
     from medasr.store.whisper import resolve_model
 
-    resolved = resolve_model(settings.model, settings)
-    checksum = resolved.entry.files.get("model.bin", "") if resolved.entry else ""
-    return f"{resolved.name}@{checksum[:16] or resolved.path}"
+    ids = []
+    for name in settings.model.split(SEPARATOR) if is_hybrid(settings.model) else [settings.model]:
+        resolved = resolve_model(name, settings)
+        checksum = resolved.entry.files.get("model.bin", "") if resolved.entry else ""
+        ids.append(f"{resolved.name}@{checksum[:16] or resolved.path}")
+    return SEPARATOR.join(ids)

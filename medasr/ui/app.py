@@ -80,7 +80,7 @@ def _mount_ui(app: Any, settings: Settings) -> None:
     # live dictation over WS /v1/stream from the page, unless an API key guards the socket
     # (the page, behind Gradio's login, does not know it): then Gradio's streaming microphone
     ws_live = not settings.api_key
-    demo = build_demo(lambda: app.state.services, settings.model, ws_live=ws_live)
+    demo = build_demo(lambda: app.state.services, settings.model, settings.correct, ws_live=ws_live)
     auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
     extra = {"css": live_js.CSS, "head": live_js.JS} if ws_live else {}
     gr.mount_gradio_app(app, demo, path="/ui", auth=auth, auth_message="Password: the server's API key (MEDASR_API_KEY).", **extra)

@@ -167,7 +167,8 @@ class LiveSession:
         return self.pipeline.process(self.close(), correct=correct, audio=audio).with_changes(audio="dictation")
 
 
-def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical", *, ws_live: bool = False) -> Any:
+def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-medical+tiny.en", default_correct: str = "both", *,
+               ws_live: bool = False) -> Any:
     """The Blocks app. ``get_services`` returns the server's ``Services`` (loaded lazily): every
     action runs through its one ``Pipeline`` (``using`` the model and device chosen here).
 
@@ -255,9 +256,9 @@ def build_demo(get_services: Callable[[], Any], default_model: str = "tiny.en-me
         gr.Markdown("# medasr dictation\nRecord or upload; the transcript, the corrections and a grounded note appear below. Audio stays on this server.")
         with gr.Accordion("Settings", open=False):
             with gr.Row():
-                model = gr.Dropdown(["tiny.en-medical", "tiny.en", "base"], value=default_model, label="Model", allow_custom_value=True)
+                model = gr.Dropdown(list(dict.fromkeys([default_model, "tiny.en-medical+tiny.en", "tiny.en-medical", "tiny.en", "base"])), value=default_model, label="Model", allow_custom_value=True)
                 device = gr.Dropdown(["auto", "cpu", "cuda"], value="auto", label="Device")
-                correct = gr.Dropdown(list(MODES), value="none", label="Correction")
+                correct = gr.Dropdown(list(MODES), value=default_correct, label="Correction")
                 want_note = gr.Checkbox(value=True, label="Make a note")
                 language = gr.Textbox(value="", label="Language (blank: automatic)", max_lines=1)
                 speakers = gr.Dropdown(["none", "auto", "2", "3", "channels"], value="none", label="Speakers", elem_id="speakers")
@@ -310,7 +311,7 @@ def launch(settings: Any) -> None:
 
     gradio_env()
     services = Services.load(settings)
-    demo = build_demo(lambda: services, settings.model)
+    demo = build_demo(lambda: services, settings.model, settings.correct)
     auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
     demo.queue(default_concurrency_limit=settings.max_sessions or None).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True)

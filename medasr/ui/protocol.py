@@ -98,7 +98,7 @@ class ClientConfig:
     roles: str = "auto"
 
     @classmethod
-    def parse(cls, text: str) -> ClientConfig:
+    def parse(cls, text: str, default_correct: str = "none") -> ClientConfig:
         try:
             d = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -119,7 +119,7 @@ class ClientConfig:
         if enc not in ENCODINGS:
             raise ProtocolError("bad_encoding", f"encoding must be one of {', '.join(ENCODINGS)}, not {enc!r}")
         try:
-            correct = parse_mode(d.get("correct", "none"))
+            correct = parse_mode(d.get("correct", default_correct))  # the server's --correct when the client names none
         except ConfigError:
             raise ProtocolError("bad_config", f"correct must be true, false or one of {', '.join(MODES)}, not {d.get('correct')!r}") from None
         for key in ("language", "hotwords", "prompt", "resume"):

@@ -125,7 +125,7 @@ class _Session:
             raise ProtocolError(e.reason, "no config frame arrived" if e.reason == "idle_timeout" else "the server is shutting down") from None
         if msg.get("bytes") is not None:
             raise ProtocolError("audio_before_config", "audio arrived before the config frame; send {\"type\": \"config\", ...} first")
-        self.config = cfg = ClientConfig.parse(msg.get("text") or "")
+        self.config = cfg = ClientConfig.parse(msg.get("text") or "", self.services.settings.correct)
         live = self.services.live
         resumed = False
         if cfg.resume:
