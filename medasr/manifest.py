@@ -103,3 +103,41 @@ def write_rows(path: str | Path, rows: Iterable[Mapping[str, Any]], *, sort: boo
             fh.write(manifest_line(r) + "\n")
     os.replace(tmp, path)
     return len(ordered)
+
+
+TABLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".parquet")
+
+
+def is_table(path: str | Path) -> bool:
+    """A manifest by its name: JSON lines (``.jsonl``, ``.jsonl.gz``), CSV or Parquet."""
+    return str(path).lower().endswith(TABLE_SUFFIXES)
+
+
+def read_table(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
+    """The rows of a JSON-lines, CSV or Parquet manifest, each with where it is (``line 3``, ``row 3``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"manifest {path}: file not found")
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return [(f"line {n}", d) for n, d in _numbered(path)]
+    if name.endswith(".csv"):
+        import csv
+
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                return [(f"line {reader.line_num}", dict(d)) for d in reader]  # blank lines skipped, numbers kept
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise InputError(f"manifest {path}: not a readable CSV file ({e})") from None
+    if name.endswith(".parquet"):
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(f"manifest {path}: reading Parquet needs pyarrow (pip install 'medasr[batch]')") from None
+        try:
+            rows = pq.read_table(path).to_pylist()
+        except Exception as e:  # pyarrow raises ArrowInvalid, OSError, ... for a file that is not Parquet
+            raise InputError(f"manifest {path}: not a readable Parquet file ({type(e).__name__})") from None
+        return [(f"row {n}", d) for n, d in enumerate(rows, 1)]
+    raise InputError(f"manifest {path}: unknown kind of table; use .jsonl, .csv or .parquet")

@@ -8,6 +8,14 @@ Every object is a frozen dataclass with ``to_dict``/``from_dict`` so that JSON o
 round-trips exactly. Word ids are stable strings ``"<segment id>.<word index>"`` assigned by
 the transcriber; corrections keep the id of the first word they replace so evidence can be
 traced back to the audio.
+
+Speakers (``medasr.speakers``): a segment that holds two speakers' words is split at the change;
+the pieces are renumbered with the other segments (ids 0..n-1 in time order) while every word
+keeps the id the transcriber gave it, so after a split a word's id prefix names the recognizer's
+segment it came from, not necessarily the segment that now holds it. ``speaker`` is an id
+(``S1``, ``S2``, ... in order of first speech), ``role`` is ``clinician``, ``patient``, ``other``
+or None (unknown), ``role_score`` in [0, 1] says how sure the role is. The speaker fields are
+written to JSON only when set, so transcripts without speakers read and write as before.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 SCHEMA_VERSION = "1"
+ROLES: tuple[str, ...] = ("clinician", "patient", "other")
+_OPTIONAL = ("role", "role_score")  # left out of JSON when None (older readers, unchanged outputs)
 
 
 def word_id(segment_id: int, index: int) -> str:
@@ -29,9 +39,15 @@ class Word:
     text: str  # as Whisper emits it, usually with a leading space
     probability: float
     id: str = ""
+    speaker: str | None = None  # the segment's speaker, set by the speaker stage
+    role: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        for k in ("speaker", "role"):
+            if d[k] is None:
+                del d[k]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
@@ -49,10 +65,15 @@ class Segment:
     no_speech_prob: float | None = None
     compression_ratio: float | None = None
     speaker: str | None = None
+    role: str | None = None  # clinician | patient | other | None (unknown)
+    role_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["words"] = [w.to_dict() for w in self.words]
+        for k in _OPTIONAL:
+            if d[k] is None:
+                del d[k]
         return d
 
     @classmethod
@@ -103,13 +124,17 @@ class ModelInfo:
     device: str = ""
     compute_type: str = ""
     sha256: str = ""
+    parts: tuple[ModelInfo, ...] = ()  # the models a combined transcriber ran (medasr.asr.hybrid)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["parts"] = [p.to_dict() for p in self.parts]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelInfo:
-        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d and f.name != "parts"}
+        return cls(parts=tuple(cls.from_dict(p) for p in d.get("parts") or ()), **kw)
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,22 @@ class Transcript:
             if line.strip():
                 segs.append(Segment(id=len(segs), start=0.0, end=0.0, text=line.strip()))
         return cls(segments=tuple(segs), audio=audio)
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of audio one speaker holds (a diarizer's output): seconds, speaker id ``S1``..."""
+
+    start: float
+    end: float
+    speaker: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SpeakerTurn:
+        return cls(float(d["start"]), float(d["end"]), str(d["speaker"]))
 
 
 # --- Note (clinical note structuring) -------------------------------------------------

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from medasr.errors import ConfigError
 from medasr.schema import Note, Transcript
+from medasr.speakers.labels import has_speakers, label_of, speaker_labels
 
 
 class Writer(Protocol):
@@ -24,8 +27,9 @@ def _timestamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _cues(transcript: Transcript) -> list[tuple[float, float, str]]:
-    """Segments as (start, end, text) with strictly increasing, non-overlapping times."""
+def _cues(transcript: Transcript) -> list[tuple[float, float, str, str | None]]:
+    """Segments as (start, end, text, speaker label or None) with strictly increasing, non-overlapping times."""
+    labels = speaker_labels(transcript)
     cues = []
     last_end = 0.0
     for s in transcript.segments:
@@ -34,16 +38,21 @@ def _cues(transcript: Transcript) -> list[tuple[float, float, str]]:
             continue
         start = max(s.start, last_end)
         end = max(s.end, start + 0.001)
-        cues.append((start, end, text))
+        cues.append((start, end, text, label_of(s, labels)))
         last_end = end
     return cues
+
+
+def _said(text: str, label: str | None) -> str:
+    return f"[{label}] {text}" if label else text
 
 
 class TxtWriter:
     extension = "txt"
 
     def format(self, transcript: Transcript) -> str:
-        lines = [s.text.strip() for s in transcript.segments if s.text.strip()]
+        labels = speaker_labels(transcript)
+        lines = [_said(s.text.strip(), label_of(s, labels)) for s in transcript.segments if s.text.strip()]
         return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -59,8 +68,8 @@ class SrtWriter:
 
     def format(self, transcript: Transcript) -> str:
         out = []
-        for i, (start, end, text) in enumerate(_cues(transcript), start=1):
-            out.append(f"{i}\n{_timestamp(start, ',')} --> {_timestamp(end, ',')}\n{text}\n")
+        for i, (start, end, text, who) in enumerate(_cues(transcript), start=1):
+            out.append(f"{i}\n{_timestamp(start, ',')} --> {_timestamp(end, ',')}\n{_said(text, who)}\n")
         return "\n".join(out)
 
 
@@ -69,20 +78,24 @@ class VttWriter:
 
     def format(self, transcript: Transcript) -> str:
         out = ["WEBVTT\n"]
-        for start, end, text in _cues(transcript):
-            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{text}\n")
+        for start, end, text, who in _cues(transcript):
+            said = f"<v {who}>{text}" if who else text
+            out.append(f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{said}\n")
         return "\n".join(out)
 
 
 class TsvWriter:
-    """start<TAB>end<TAB>text with integer milliseconds, as openai-whisper writes it."""
+    """start<TAB>end<TAB>text with integer milliseconds, as openai-whisper writes it; a fourth
+    column ``speaker`` (the label: role or id) when the transcript has speakers."""
 
     extension = "tsv"
 
     def format(self, transcript: Transcript) -> str:
-        rows = ["start\tend\ttext"]
-        for start, end, text in _cues(transcript):
-            rows.append(f"{int(round(start * 1000))}\t{int(round(end * 1000))}\t{text.replace(chr(9), ' ')}")
+        with_speaker = has_speakers(transcript)
+        rows = ["start\tend\ttext\tspeaker" if with_speaker else "start\tend\ttext"]
+        for start, end, text, who in _cues(transcript):
+            row = f"{int(round(start * 1000))}\t{int(round(end * 1000))}\t{text.replace(chr(9), ' ')}"
+            rows.append(f"{row}\t{who or ''}" if with_speaker else row)
         return "\n".join(rows) + "\n"
 
 
@@ -96,24 +109,41 @@ def get_writer(fmt: str) -> Writer:
         raise ConfigError(f"unknown output format {fmt!r}; choose from {', '.join(WRITERS)}") from None
 
 
+PART = ".part"  # the suffix a file has while it is being written
 NOTE_FILES = {"md": "note.md", "json": "note.json", "fhir": "fhir.json"}  # note format -> file suffix
+
+
+def render_result(transcript: Transcript, note: Note | None, stem: str, formats: list[str],
+                  note_formats: tuple[str, ...] = ("md", "json")) -> dict[str, str]:
+    """What :func:`write_result` writes, as {file name: text}: ``<stem>.<ext>`` per transcript format,
+    then the note (when there is one) as ``<stem>.note.md`` etc."""
+    files = {}
+    for fmt in formats:
+        w = get_writer(fmt)
+        files[f"{stem}.{w.extension}"] = w.format(transcript)
+    if note is not None:
+        from medasr.note import render
+
+        for fmt in note_formats:
+            files[f"{stem}.{NOTE_FILES[fmt]}"] = render(note, fmt)
+    return files
+
+
+def save_files(files: Mapping[str, str], output_dir: Path) -> list[Path]:
+    """Write each file under ``output_dir`` through a ``.part`` name and a rename: a stopped run
+    leaves whole files (the old or the new), never half of one."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        p = output_dir / name
+        tmp = p.with_name(p.name + PART)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, p)
+        paths.append(p)
+    return paths
 
 
 def write_result(transcript: Transcript, note: Note | None, stem: str, formats: list[str], output_dir: Path,
                  note_formats: tuple[str, ...] = ("md", "json")) -> list[Path]:
     """``<stem>.<ext>`` per transcript format, then the note (when there is one) as ``<stem>.note.md`` etc."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        w = get_writer(fmt)
-        p = output_dir / f"{stem}.{w.extension}"
-        p.write_text(w.format(transcript), encoding="utf-8")
-        paths.append(p)
-    if note is not None:
-        from medasr.note import render
-
-        for fmt in note_formats:
-            p = output_dir / f"{stem}.{NOTE_FILES[fmt]}"
-            p.write_text(render(note, fmt), encoding="utf-8")
-            paths.append(p)
-    return paths
+    return save_files(render_result(transcript, note, stem, formats, note_formats), output_dir)

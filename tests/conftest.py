@@ -131,7 +131,14 @@ def cli():
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`gpu` tests skip (rather than fail) where CTranslate2 sees no CUDA device."""
+    """`gpu` tests skip (rather than fail) where CTranslate2 sees no CUDA device; `ray` tests where
+    Ray Data is not installed (`make test` installs it: the batch extra)."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None or importlib.util.find_spec("pyarrow") is None:
+        for item in items:
+            if "ray" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="Ray Data is not installed (pip install 'medasr[batch]')"))
     gpu_items = [i for i in items if "gpu" in i.keywords]
     if not gpu_items:
         return

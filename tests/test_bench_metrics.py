@@ -259,11 +259,12 @@ def test_report_tables_and_plots_from_runs(tmp_path: Path, medwer_set):
     fixed = Edit(0, "met forming", "metformin", "lexicon", 0.9)
     runs = []
     for uid, ref, hyp in utts:
-        runs.append(runner.UttRun("clinical", uid, "tiny.en asr", ref, hyp, 2.0, 0.5, 0.4))
+        group = "dictation" if uid == "u1" else "chat"
+        runs.append(runner.UttRun("clinical", uid, "tiny.en asr", ref, hyp, 2.0, 0.5, 0.4, group=group))
         runs.append(runner.UttRun("clinical", uid, "tiny.en asr+lexicon", ref, hyp.replace("met forming", "metformin"), 2.0, 0.6, 0.4,
-                                  (fixed,) if "met forming" in hyp else ()))
+                                  (fixed,) if "met forming" in hyp else (), group))
         if uid == "u1":
-            runs.append(runner.UttRun("clinical", uid, "tiny.en transformers", ref, hyp, 2.0, 2.5, None))
+            runs.append(runner.UttRun("clinical", uid, "tiny.en transformers", ref, hyp, 2.0, 2.5, None, group=group))
 
     class _Set:
         name = "clinical"
@@ -284,6 +285,10 @@ def test_report_tables_and_plots_from_runs(tmp_path: Path, medwer_set):
     assert "| clinical | tiny.en asr+lexicon | 2 |" in md and "1/1/0" in md
     assert "| clinical | tiny.en | 1 | 2 | 40.0 | 40.0 | 0.250 | 1.250 | 5.0 |" in md  # peer ratio on the same utterance
     assert "tiny.en asr (2 err): the patient takes" in (tmp_path / "utterances.md").read_text()
+    # each group of a mixed set apart: u1 (dictation) holds both errors, u2 (chat) none
+    assert "## By group" in md and "| clinical | dictation | tiny.en asr | 1 | 5 | 40.0 [40.0, 40.0] | 100.0 [100.0, 100.0] |" in md
+    assert "| clinical | chat | tiny.en asr | 1 | 4 | 0.0 [0.0, 0.0] |" in md
     data = json.loads((tmp_path / "results.json").read_text())
     assert len(data["utterances"]) == 5 and data["results"][0]["score"]["wer"]["value"] == pytest.approx(2 / 9)
+    assert {(g["group"], g["system"]) for g in data["groups"]} >= {("dictation", "tiny.en asr"), ("chat", "tiny.en asr+lexicon")}
     assert all(p.is_file() for p in paths) and (tmp_path / "wer.png").read_bytes()[:4] == b"\x89PNG"

@@ -23,7 +23,7 @@ def test_transcribes_tts_sentence_to_stdout(cli, tts_wav):
     assert proc.returncode == 0, _err(proc)
     assert "patient is stable" in proc.stdout.decode().lower()
     summary = _err(proc).strip().splitlines()[-1]
-    for part in ("audio", "wall", "RTF", "tiny.en-medical (repo)", "cpu/int8"):
+    for part in ("audio", "wall", "RTF", "tiny.en-medical+tiny.en (repo+bundled)", "cpu/int8", "correct both"):
         assert part in summary
 
 
@@ -36,7 +36,9 @@ def test_all_formats_and_json_schema(cli, tts_wav, tmp_path: Path):
         assert (tmp_path / f"{stem}.{ext}").stat().st_size > 0
     d = json.loads((tmp_path / f"{stem}.json").read_text())
     tr = Transcript.from_dict(d)
-    assert tr.model.name == "tiny.en-medical" and tr.model.source == "repo" and tr.model.compute_type == "int8"
+    assert tr.model.name == "tiny.en-medical+tiny.en" and tr.model.compute_type == "int8"  # the default: two models
+    assert [(p.name, p.source) for p in tr.model.parts] == [("tiny.en-medical", "repo"), ("tiny.en", "bundled")]
+    assert d["options"]["pipeline"] == "asr+lexicon+bart" and d["options"]["hybrid"]["general"] == "tiny.en"
     assert d["options"]["beam_size"] == 2 and d["options"]["vad"] is True
     words = [w for s in tr.segments for w in s.words]
     assert words and all(0.0 <= w.probability <= 1.0 for w in words)

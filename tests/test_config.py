@@ -17,7 +17,9 @@ def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path):
     assert s.home == tmp_path
     s2 = Settings.resolve({"beam_size": 7, "model": "tiny.en"}, env=env)
     assert (s2.beam_size, s2.model) == (7, "tiny.en")  # flag beats all
-    assert Settings.resolve({}, env={"MEDASR_HOME": str(tmp_path / "none")}).model == "tiny.en-medical"  # default
+    default = Settings.resolve({}, env={"MEDASR_HOME": str(tmp_path / "none")})
+    assert (default.model, default.correct) == ("tiny.en-medical+tiny.en", "both")  # defaults
+    assert Settings.resolve({"model": "tiny.en", "correct": "none"}, env={}).correct == "none"  # one flag away
 
 
 def test_explicit_config_file_and_env_var(tmp_path: Path):

@@ -43,7 +43,7 @@ def test_public_api_transcribes_real_audio_with_the_bundled_model(aspirin_wav, t
     t = medasr.transcribe(aspirin_wav, model="tiny.en", device="cpu", compute_type="int8")
     assert isinstance(t, medasr.Transcript) and t.audio == str(aspirin_wav)
     assert {"patient", "aspirin"} <= {w.strip(".,").lower() for w in t.text.split()}, t.text
-    assert t.options["pipeline"] == "asr" and t.model.name == "tiny.en"
+    assert t.options["pipeline"] == "asr+lexicon+bart" and t.model.name == "tiny.en"  # the default correction: both
     pipe = medasr.load_pipeline(model="tiny.en", device="cpu", compute_type="int8")
     assert isinstance(pipe, medasr.Pipeline) and pipe.transcriber is tiny_transcriber  # the loaded model is reused
     with pytest.raises(AttributeError):

@@ -45,9 +45,16 @@ class Roles:
     """A SpeakerStage: every segment is the clinician's (what issue 23's diarization will fill in)."""
 
     name = "roles"
+    per_channel = False
 
     def __init__(self) -> None:
         self.heard: list[int | None] = []
+
+    def split(self, t: Transcript, audio: np.ndarray | None = None) -> Transcript:
+        return t
+
+    def run_channels(self, channels, recognize, label="audio") -> Transcript:
+        raise AssertionError("not a per-channel stage")
 
     def assign(self, t: Transcript, audio: np.ndarray | None = None) -> Transcript:
         self.heard.append(None if audio is None else audio.size)
@@ -63,7 +70,7 @@ def shout(monkeypatch: pytest.MonkeyPatch) -> type[Shout]:
 
 
 def _pipeline(**kw) -> Pipeline:
-    return build_pipeline(Settings.resolve(), transcriber=FakeTranscriber(DICTATION),
+    return build_pipeline(Settings.resolve({"correct": "none"}), transcriber=FakeTranscriber(DICTATION),
                           note_backend=RulesBackend(Linker(FakeVocabulary())), **kw)
 
 

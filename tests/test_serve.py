@@ -26,7 +26,7 @@ def spy(tiny_transcriber):
     from medasr.note.linking import Linker
     from medasr.note.rules import RulesBackend
 
-    settings = Settings.resolve({"model": "tiny.en", "device": "cpu"})
+    settings = Settings.resolve({"model": "tiny.en", "device": "cpu", "correct": "none"})  # plumbing: what the model heard
     return SpyPipeline(settings, transcriber=tiny_transcriber, note_backend=RulesBackend(Linker(FakeVocabulary())))
 
 

@@ -95,12 +95,19 @@ def test_words_commit_before_the_stream_ends_and_prompt_carries_context() -> Non
 
 
 def test_fast_sender_is_decoded_in_bounded_steps() -> None:
-    cfg = StreamConfig(vad=False, min_chunk=1.0, max_step=2.0, trim_after=6.0, max_buffer=12.0)
-    st = StreamingTranscriber(RampTranscriber(), TranscribeOptions(), cfg)
+    """Audio far ahead of the decoder (a fast sender, or a session that fell behind) is taken
+    in catch-up steps: fewer, longer windows, but never one 38 s decode."""
+    cfg = StreamConfig(vad=False, min_chunk=1.0, max_step=2.0, catch_up_step=4.0, trim_after=6.0, max_buffer=12.0)
+    tr = RampTranscriber()
+    lengths: list[float] = []
+    st = StreamingTranscriber(tr, TranscribeOptions(), cfg)
     st.insert_audio_chunk(ramp(TOTAL))  # everything at once
-    u = st.finish()
+    assert st.lag_seconds == TOTAL
+    u = st.finish(decode=lambda a, o: (lengths.append(a.size / SAMPLE_RATE), tr.transcribe(a, o))[1])
     assert " ".join(w.text.strip() for w in u.committed) == " ".join(WORDS)
-    assert st.iterations >= TOTAL / cfg.max_step  # never one 60 s decode
+    assert st.iterations >= TOTAL / cfg.catch_up_step
+    assert max(lengths) <= cfg.max_buffer + cfg.catch_up_step
+    assert st.lag_seconds == 0.0
 
 
 def test_silence_is_not_decoded() -> None:
@@ -116,6 +123,9 @@ def test_silence_is_not_decoded() -> None:
 def test_client_config_parses_and_rejects_clearly() -> None:
     c = ClientConfig.parse(json.dumps({"type": "config", "sample_rate": 8000, "encoding": "f32le", "correct": True, "note": True}))
     assert (c.sample_rate, c.encoding, c.correct, c.note) == (8000, "f32le", "lexicon", True)
+    # a client that names no correction gets the server's (--correct, default both)
+    assert ClientConfig.parse(json.dumps({"type": "config"}), "both").correct == "both"
+    assert ClientConfig.parse(json.dumps({"type": "config", "correct": False}), "both").correct == "none"
     cases = {
         "{not json": "bad_json",
         "[1, 2]": "bad_config",

@@ -109,3 +109,22 @@ def test_base_converts_and_transcribes_jfk_exactly_as_ct2(real_speech_dir: Path)
     prompt = prompt_ids(path / "tokenizer.json")
     assert len(prompt) == 4  # <|startoftranscript|> <|en|> <|transcribe|> <|notimestamps|>
     assert hf_greedy(load_hf_from_ct2(path), feats, prompt) == ct2_greedy(path, feats, prompt)
+
+
+def test_int8_release_reads_back_dequantized_and_quantizes_to_the_same_file(tmp_path: Path) -> None:
+    """The released tiny.en-medical is int8: read back as float32 (int8 / scale), converted to
+    transformers and exported to int8 again, it is the same model.bin byte for byte, so it can
+    be interpolated with stock tiny.en (``medasr train merge``) without a second rounding."""
+    from medasr.store.whisper import resolve_model
+    from medasr.train.convert.ct2_to_hf import convert_ct2_to_hf
+    from medasr.train.convert.export import export_ct2
+
+    path = resolve_model("tiny.en-medical", Settings.resolve({})).path
+    m = read_ct2_model(path)
+    assert "decoder/embeddings/weight" in m.dequantized and not any(k.endswith("_scale") for k in m.variables)
+    emb = m.get("decoder/embeddings/weight")
+    assert emb.dtype == np.float32 and emb.shape == (51864, 384)
+    assert np.all(np.abs(emb).max(axis=1) > 0)
+    hf = convert_ct2_to_hf(path, tmp_path / "hf")
+    back = export_ct2(hf, tmp_path / "i8", "int8")
+    assert (back / "model.bin").read_bytes() == (path / "model.bin").read_bytes()

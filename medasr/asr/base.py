@@ -27,6 +27,8 @@ class TranscribeOptions:
     condition_on_previous_text: bool = True
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float | None = 2.4  # text that compresses better than this is a loop
+    max_new_tokens: int | None = None  # cap on tokens per 30 s window (streaming: in proportion to the audio)
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -35,6 +37,8 @@ class TranscribeOptions:
             raise ConfigError(f"batch_size must be >= 0, not {self.batch_size}")
         if self.language is not None and not (1 < len(self.language) < 8):
             raise ConfigError(f"language must be a code such as 'en', not {self.language!r}")
+        if self.max_new_tokens is not None and self.max_new_tokens < 1:
+            raise ConfigError(f"max_new_tokens must be >= 1, not {self.max_new_tokens}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -8,9 +8,10 @@ import time
 import numpy as np
 
 from medasr.asr.base import ProgressFn, TranscribeOptions
-from medasr.store.manifest import ResolvedModel
+from medasr.asr.guards import MIN_SPEECH_SECONDS, token_budget
 from medasr.audio import SAMPLE_RATE
 from medasr.schema import ModelInfo, Segment, Transcript, Word, word_id
+from medasr.store.manifest import ResolvedModel
 
 log = logging.getLogger("medasr.asr")
 
@@ -40,6 +41,18 @@ class FasterWhisperTranscriber:
     def is_multilingual(self) -> bool:
         return bool(self._model.model.is_multilingual)
 
+    def transcribe_batch(self, audios: list[np.ndarray], options: list[TranscribeOptions]) -> list[Transcript]:
+        """Short windows (streaming) decoded together: see ``medasr.asr.batched``."""
+        from medasr.asr.batched import transcribe_windows
+
+        return transcribe_windows(self._model, self.info, audios, options)
+
+    def probe_cost(self, batch: int, seconds: float) -> float:
+        """Seconds a batch of speech windows costs (for admission control): ``medasr.asr.batched``."""
+        from medasr.asr.batched import probe_cost
+
+        return probe_cost(self._model, batch, seconds)
+
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions | None = None, *, progress: ProgressFn | None = None) -> Transcript:
         options = options or TranscribeOptions()
         duration = len(audio) / SAMPLE_RATE
@@ -53,6 +66,9 @@ class FasterWhisperTranscriber:
             temperature=list(options.temperature),
             no_speech_threshold=options.no_speech_threshold,
             log_prob_threshold=options.log_prob_threshold,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            # a clip shorter than Whisper's window gets a token budget in proportion to it
+            max_new_tokens=options.max_new_tokens or (token_budget(duration) if duration < 30 else None),
             vad_filter=options.vad,
         )
         t0 = time.perf_counter()
@@ -64,6 +80,8 @@ class FasterWhisperTranscriber:
             fw_segments, fw_info = self._batched.transcribe(audio, batch_size=options.batch_size, **kw)
         else:
             fw_segments, fw_info = self._model.transcribe(audio, condition_on_previous_text=options.condition_on_previous_text, **kw)
+        if min(duration, getattr(fw_info, "duration_after_vad", duration)) < MIN_SPEECH_SECONDS:
+            fw_segments = iter(())  # a tenth of a second holds no word: Whisper would invent one ("Okay.")
         segments: list[Segment] = []
         first = None
         for s in fw_segments:  # lazy: decoding happens while iterating

@@ -3,42 +3,52 @@ committed words (they will not change) and a partial tail (they may).
 
 The shape follows whisper_streaming (Macháček et al., 2023): ``insert_audio_chunk``,
 ``process_iter``, ``finish``; a word is committed when two successive hypotheses over the
-growing buffer agree on it (LocalAgreement-2). Silero VAD (shipped with faster-whisper)
-skips silent buffers and ends an utterance after a pause, which commits its tail at once
-and starts a fresh buffer. The buffer is trimmed at committed words so it stays well under
-Whisper's 30 s window.
+growing buffer agree on it (LocalAgreement-2, ``medasr.asr.agreement``). Every hypothesis
+first passes the checks of ``medasr.asr.guards`` (a token budget in proportion to the
+audio, loops, words per second of speech, words in silence): one that fails commits nothing.
+Silero VAD (shipped with faster-whisper) skips silent buffers, and a pause after speech ends
+the utterance: a hypothesis that heard the pause and passed every check is committed whole.
+The buffer is trimmed at committed sentence ends so windows stay short.
+
+A decode is split in two so that one shared worker can decode many sessions' windows
+together (``medasr.asr.worker``): ``next_window`` says what to decode, ``apply`` takes the
+result. ``process_iter(decode=...)`` and ``finish(decode=...)`` do both.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from medasr.asr import guards
+from medasr.asr.agreement import LocalAgreement
 from medasr.asr.base import TranscribeOptions, Transcriber
 from medasr.audio import SAMPLE_RATE
 from medasr.schema import Segment, Transcript, Word, word_id
 
 log = logging.getLogger("medasr.asr.streaming")
-_NORM = re.compile(r"[^\w']+")
 
 
 @dataclass(frozen=True)
 class StreamConfig:
     """How eagerly to decode and when to commit. Seconds throughout."""
 
-    min_chunk: float = 1.0  # decode only when this much new audio arrived
-    max_step: float = 2.0  # take at most this much new audio per iteration (fast senders)
-    trim_after: float = 12.0  # trim the buffer at committed words once it is this long
-    max_buffer: float = 24.0  # force a commit before the buffer reaches Whisper's 30 s window
+    min_chunk: float = 0.5  # decode only when this much new audio arrived (the shared worker paces the rest)
+    max_step: float = 2.0  # take at most this much new audio per window while keeping up
+    catch_up_step: float = 8.0  # ... and this much while behind (fewer, longer decodes)
+    behind_after: float = 3.0  # lag (received - decoded) past which the session is behind
+    trim_after: float = 8.0  # trim the buffer at a committed sentence end once it is this long
+    max_buffer: float = 20.0  # force a commit before the buffer nears Whisper's 30 s window
     vad: bool = True
     vad_threshold: float = 0.5
     end_silence: float = 0.6  # a pause this long after speech ends the utterance
     hold_back: float = 0.5  # never commit a word ending this close to the buffer's end
     prompt_chars: int = 200  # committed text passed to Whisper as the prompt
+    min_speech: float = guards.MIN_SPEECH_SECONDS  # less speech than this is not decoded
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,10 @@ class StreamUpdate:
     committed: tuple[Word, ...]  # newly committed words, absolute times, in order
     partial: tuple[Word, ...]  # the current unstable tail
     audio_seconds: float  # audio received so far
-    processed_seconds: float  # audio decoded so far (end of the buffer)
+    processed_seconds: float  # audio decoded (or skipped as silence) so far
     utterance_end: bool = False
     final: bool = False
+    rejected: str = ""  # why this hypothesis (or part of it) was not let through
 
     @property
     def committed_text(self) -> str:
@@ -60,61 +71,32 @@ class StreamUpdate:
     def partial_text(self) -> str:
         return "".join(w.text for w in self.partial).strip()
 
+    @property
+    def lag_seconds(self) -> float:
+        return max(0.0, self.audio_seconds - self.processed_seconds)
 
-def _norm(text: str) -> str:
-    return _NORM.sub("", text.lower())
+
+@dataclass(frozen=True, eq=False)
+class Window:
+    """One decode to run: the buffer, its options, where it sits on the stream's clock and
+    where the VAD heard speech in it (seconds from the window's start)."""
+
+    audio: np.ndarray
+    options: TranscribeOptions
+    offset: float
+    speech: tuple[tuple[float, float], ...] = field(default=())
+    final: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+    @property
+    def end(self) -> float:
+        return self.offset + self.seconds
 
 
-class _Hypotheses:
-    """LocalAgreement-2: commit the longest common prefix of the last two hypotheses."""
-
-    def __init__(self) -> None:
-        self.committed_in_buffer: list[Word] = []
-        self.previous: list[Word] = []
-        self.new: list[Word] = []
-        self.last_committed_time = 0.0
-
-    def insert(self, words: list[Word]) -> None:
-        # keep words after the last commit, and words that re-segment it but reach well past it
-        # ("one" committed, then "140" for "one hundred forty"): never lose speech
-        t = self.last_committed_time
-        new = [w for w in words if w.start > t - 0.1 or w.end > t + 0.3]
-        if new and abs(new[0].start - self.last_committed_time) < 1.0 and self.committed_in_buffer:
-            # drop an n-gram (n <= 5) the new hypothesis repeats from the committed tail
-            cn, nn = len(self.committed_in_buffer), len(new)
-            for n in range(min(cn, nn, 5), 0, -1):
-                tail = [_norm(w.text) for w in self.committed_in_buffer[-n:]]
-                head = [_norm(w.text) for w in new[:n]]
-                if tail == head:
-                    new = new[n:]
-                    break
-        self.new = new
-
-    def flush(self, limit: float = float("inf")) -> list[Word]:
-        """Commit the agreed prefix, but no word ending after ``limit`` (the audio's last
-        moments are heard only partly; two hypotheses can agree on a word that is not there)."""
-        commit: list[Word] = []
-        while self.new and self.previous and _norm(self.new[0].text) == _norm(self.previous[0].text) and self.new[0].end <= limit:
-            w = self.new.pop(0)
-            self.previous.pop(0)
-            commit.append(w)
-            self.last_committed_time = w.end
-        self.previous, self.new = self.new, []
-        self.committed_in_buffer.extend(commit)
-        return commit
-
-    def commit_all(self, words: list[Word]) -> list[Word]:
-        """Commit a whole hypothesis (end of utterance / stream), minus any repeated head."""
-        self.insert(words)
-        commit, self.new, self.previous = self.new, [], []
-        if commit:
-            self.last_committed_time = commit[-1].end
-        self.committed_in_buffer.extend(commit)
-        return commit
-
-    def drop_before(self, t: float) -> None:
-        while self.committed_in_buffer and self.committed_in_buffer[0].end <= t:
-            self.committed_in_buffer.pop(0)
+Decode = Callable[[np.ndarray, TranscribeOptions], Transcript]
 
 
 class StreamingTranscriber:
@@ -128,7 +110,7 @@ class StreamingTranscriber:
         self.transcriber = transcriber
         base = options or TranscribeOptions()
         # VAD is done here, over the whole stream; Whisper sees each buffer as is.
-        self.options = replace(base, vad=False, word_timestamps=True, condition_on_previous_text=False, temperature=(0.0,))
+        self.options = replace(base, vad=False, word_timestamps=True, condition_on_previous_text=False)
         self.config = config or StreamConfig()
         self._lock = threading.Lock()
         self._incoming: list[np.ndarray] = []
@@ -136,13 +118,15 @@ class StreamingTranscriber:
         self._received = 0  # samples
         self._buffer = np.zeros(0, dtype=np.float32)
         self._offset = 0.0  # absolute time of buffer[0]
-        self._hyp = _Hypotheses()
+        self._decoded_until = 0.0
+        self._hyp = LocalAgreement()
         self.committed: list[Word] = []
         self._breaks: list[int] = []  # indices into committed where an utterance ended
         self._new_since_decode = 0
         self.iterations = 0
+        self.rejected = 0
+        self._last_ok = True
         self.language: str | None = None
-        self._vad_model = None
 
     # -- input -----------------------------------------------------------------------------
     def insert_audio_chunk(self, audio: np.ndarray) -> None:
@@ -160,6 +144,15 @@ class StreamingTranscriber:
     def pending_seconds(self) -> float:
         return self._incoming_samples / SAMPLE_RATE
 
+    @property
+    def decoded_seconds(self) -> float:
+        return self._decoded_until
+
+    @property
+    def lag_seconds(self) -> float:
+        """Audio received but not yet decoded (or skipped as silence)."""
+        return max(0.0, self.audio_seconds - self._decoded_until)
+
     def _take(self, max_samples: int) -> int:
         with self._lock:
             if not self._incoming:
@@ -172,41 +165,79 @@ class StreamingTranscriber:
         self._new_since_decode += take.size
         return take.size
 
-    # -- decoding --------------------------------------------------------------------------
-    def process_iter(self, *, force: bool = False) -> StreamUpdate:
-        """Decode the buffer when enough new audio arrived (or ``force``); commit what agrees."""
+    # -- one decode, in two halves ---------------------------------------------------------
+    def next_window(self, *, force: bool = False, final: bool = False) -> Window | None:
+        """The next buffer to decode, or None (too little new audio, or only silence)."""
         cfg = self.config
-        self._take(int(cfg.max_step * SAMPLE_RATE))
+        step = cfg.max_step if self.lag_seconds <= cfg.behind_after and not final else cfg.catch_up_step
+        room = cfg.max_buffer - self._buffer.size / SAMPLE_RATE
+        self._take(int(max(cfg.min_chunk, min(step, room)) * SAMPLE_RATE))
         if not force and self._new_since_decode < cfg.min_chunk * SAMPLE_RATE:
-            return self._update((), utterance_end=False)
+            return None
         self._new_since_decode = 0
         buf_len = self._buffer.size / SAMPLE_RATE
         speech = self._speech(self._buffer) if cfg.vad else [(0.0, buf_len)]
-        if not speech:  # nothing but silence: keep a short tail for context, decode nothing
-            self._cut(max(0.0, buf_len - 0.5))
-            self._hyp.previous = []
-            return self._update((), utterance_end=False)
-        words = self._decode()
-        speech_end = speech[-1][1]
-        if buf_len - speech_end >= cfg.end_silence:
-            # the speaker paused: the utterance is complete, commit it whole, start afresh
-            committed = self._hyp.commit_all(words)
+        if sum(e - s for s, e in speech) < cfg.min_speech and not (final and self._hyp.previous):
+            if not speech:  # nothing but silence: keep a short tail for context, decode nothing
+                self._cut(max(0.0, buf_len - 0.5))
+                self._hyp.previous = []
+            self._decoded_until = self._offset + buf_len
+            return None
+        prompt = "".join(w.text for w in self.committed if w.end <= self._offset).strip()
+        opts = replace(self.options, initial_prompt=prompt[-cfg.prompt_chars:] or self.options.initial_prompt,
+                       max_new_tokens=guards.token_budget(buf_len))
+        return Window(audio=self._buffer, options=opts, offset=self._offset, speech=tuple(speech), final=final)
+
+    def apply(self, w: Window, t: Transcript) -> StreamUpdate:
+        """Take the decode of ``w`` (the window ``next_window`` gave last): check it, commit
+        what agrees, trim the buffer."""
+        cfg = self.config
+        self.iterations += 1
+        self.language = t.language or self.language
+        speech_abs = [(s + w.offset, e + w.offset) for s, e in w.speech]
+        words = [Word(start=round(x.start + w.offset, 3), end=round(x.end + w.offset, 3), text=x.text, probability=x.probability)
+                 for seg in t.segments for x in seg.words]
+        words = guards.gate_silence(words, speech_abs) if cfg.vad else words
+        verdict = guards.check(t, words, sum(e - s for s, e in w.speech), compression_ratio=self.options.compression_ratio_threshold)
+        if not verdict.ok:
+            self.rejected += 1
+            log.debug("hypothesis @%.2fs cut or dropped: %s", w.offset, verdict.reason)
+        words = list(verdict.words)
+        self._last_ok = verdict.ok
+        log.debug("hypothesis @%.2fs: %s", w.offset, "".join(x.text for x in words))
+        self._decoded_until = max(self._decoded_until, w.end)
+        buf_len = w.end - self._offset
+        speech_end = (w.speech[-1][1] if w.speech else buf_len) + w.offset - self._offset
+        paused = buf_len - speech_end >= cfg.end_silence
+        if w.final or (paused and verdict.ok):
+            # the speaker paused (or the stream ended): a hypothesis that heard the utterance out
+            # and passed every check is committed whole; of one that failed, only what the last
+            # good hypothesis agrees with
+            if verdict.ok:
+                committed = self._hyp.commit_all(words)
+            else:
+                self._hyp.insert(words)
+                committed = self._hyp.flush()
             self._commit(committed, utterance_end=True)
-            self._cut(speech_end)
-            return self._update(committed, utterance_end=True)
-        self._hyp.insert(words)
-        committed = self._hyp.flush(self._offset + buf_len - cfg.hold_back)
+            self._cut(buf_len if w.final else speech_end)
+            return self._update(committed, utterance_end=True, rejected=verdict.reason, final=w.final)
+        if words:
+            self._hyp.insert(words)
+            committed = self._hyp.flush(self._offset + buf_len - cfg.hold_back)
+        else:
+            self._hyp.reject()
+            committed = []
         self._commit(committed)
         if buf_len > cfg.trim_after:
             # trim at the end of the last committed sentence: Whisper's word times are too
             # rough to cut between two words of one sentence without clipping one of them
-            ends = [w.end for w in self._hyp.committed_in_buffer if w.text.rstrip().endswith((".", "?", "!"))]
+            ends = [x.end for x in self._hyp.committed_in_buffer if x.text.rstrip().endswith((".", "?", "!"))]
             if ends:
                 self._cut(ends[-1] - self._offset)
         if self._buffer.size / SAMPLE_RATE > cfg.max_buffer:
-            # no agreement for too long: commit the hypothesis but its last second, then trim
+            # no agreement for too long: commit the (checked) hypothesis but its last second
             limit = self._offset + self._buffer.size / SAMPLE_RATE - 1.0
-            head = [w for w in self._hyp.previous if w.end <= limit]
+            head = [x for x in self._hyp.previous if x.end <= limit]
             self._hyp.previous = self._hyp.previous[len(head):]
             self._hyp.committed_in_buffer.extend(head)
             if head:
@@ -214,35 +245,47 @@ class StreamingTranscriber:
             self._commit(head)
             committed = committed + head
             self._cut((head[-1].end if head else limit) - self._offset)
-        return self._update(committed, utterance_end=False)
+        return self._update(committed, utterance_end=False, rejected=verdict.reason)
 
-    def finish(self) -> StreamUpdate:
-        """Decode everything still buffered and commit it all. Call once, at the end."""
+    # -- driving it ------------------------------------------------------------------------
+    def decode(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
+        """Decode one window with the wrapped transcriber (its batch path when it has one)."""
+        batch = getattr(self.transcriber, "transcribe_batch", None)
+        return batch([audio], [options])[0] if batch is not None else self.transcriber.transcribe(audio, options)
+
+    def process_iter(self, *, force: bool = False, decode: Decode | None = None) -> StreamUpdate:
+        """Decode the buffer when enough new audio arrived (or ``force``); commit what agrees."""
+        w = self.next_window(force=force)
+        if w is None:
+            return self._update((), utterance_end=False)
+        return self.apply(w, (decode or self.decode)(w.audio, w.options))
+
+    def finish(self, *, decode: Decode | None = None) -> StreamUpdate:
+        """Decode everything still buffered and commit what passes the checks. Call once."""
+        decode = decode or self.decode
         committed: list[Word] = []
-        utterance_end = False
+        rejected = ""
         while self.pending_seconds > 0:
-            u = self.process_iter(force=True)
-            committed.extend(u.committed)
-            utterance_end = utterance_end or u.utterance_end
-        if self._buffer.size and (not self.config.vad or self._speech(self._buffer)):
-            tail = self._hyp.commit_all(self._decode())
+            w = self.next_window(force=True)
+            if w is not None:
+                u = self.apply(w, decode(w.audio, w.options))
+                committed.extend(u.committed)
+                rejected = rejected or u.rejected
+        if self._buffer.size and self._new_since_decode == 0 and self.iterations:
+            # nothing arrived since the last decode: decoding the same buffer again would only
+            # "agree" with itself. Its hypothesis stands if it passed every check.
+            tail = self._hyp.commit_all(list(self._hyp.previous)) if self._last_ok else []
             self._commit(tail, utterance_end=True)
             committed.extend(tail)
+        elif self._buffer.size:
+            w = self.next_window(force=True, final=True)
+            if w is not None:
+                u = self.apply(w, decode(w.audio, w.options))
+                committed.extend(u.committed)
+                rejected = rejected or u.rejected
         self._cut(self._buffer.size / SAMPLE_RATE)
-        return StreamUpdate(tuple(committed), (), self.audio_seconds, self._offset, utterance_end=True, final=True)
-
-    def _decode(self) -> list[Word]:
-        prompt = "".join(w.text for w in self.committed if w.end <= self._offset).strip()
-        opts = replace(self.options, initial_prompt=prompt[-self.config.prompt_chars:] or self.options.initial_prompt)
-        t = self.transcriber.transcribe(self._buffer, opts)
-        self.iterations += 1
-        self.language = t.language or self.language
-        out = []
-        for seg in t.segments:
-            for w in seg.words:
-                out.append(Word(start=round(w.start + self._offset, 3), end=round(w.end + self._offset, 3), text=w.text, probability=w.probability))
-        log.debug("hypothesis @%.2fs: %s", self._offset, "".join(w.text for w in out))
-        return out
+        self._decoded_until = self.audio_seconds
+        return StreamUpdate(tuple(committed), (), self.audio_seconds, self.audio_seconds, utterance_end=True, final=True, rejected=rejected)
 
     def _speech(self, audio: np.ndarray) -> list[tuple[float, float]]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -264,9 +307,9 @@ class StreamingTranscriber:
         if utterance_end and self.committed and (not self._breaks or self._breaks[-1] != len(self.committed)):
             self._breaks.append(len(self.committed))
 
-    def _update(self, committed: list[Word] | tuple, *, utterance_end: bool) -> StreamUpdate:
-        return StreamUpdate(tuple(committed), tuple(self._hyp.previous), self.audio_seconds,
-                            self._offset + self._buffer.size / SAMPLE_RATE, utterance_end=utterance_end)
+    def _update(self, committed: list[Word] | tuple, *, utterance_end: bool, rejected: str = "", final: bool = False) -> StreamUpdate:
+        return StreamUpdate(tuple(committed), () if final else tuple(self._hyp.previous), self.audio_seconds, self._decoded_until,
+                            utterance_end=utterance_end, rejected=rejected)
 
     # -- result ----------------------------------------------------------------------------
     def transcript(self) -> Transcript:
@@ -274,7 +317,7 @@ class StreamingTranscriber:
         segments = _segment(self.committed, set(self._breaks))
         return Transcript(segments=tuple(segments), language=self.language, duration=round(self.audio_seconds, 3),
                           model=self.transcriber.info, options={**self.options.to_dict(), "streaming": True},
-                          timings={"iterations": float(self.iterations)})
+                          timings={"iterations": float(self.iterations), "rejected": float(self.rejected)})
 
 
 def _segment(words: list[Word], breaks: set[int], max_words: int = 40) -> list[Segment]:

@@ -7,7 +7,10 @@ Ready-made sets (``--set NAME``):
   ``real-speech``  ``<shared>/real-speech/manifest.jsonl`` (JFK, LJ Speech, spoken digits)
   ``librivox``     Debian ``pocketsphinx-testdata``'s five LibriVox clips
   ``primock``      the clinical conversation set made by ``medasr bench build-primock``
-Anything else is taken as a manifest path (the synth test split, for one).
+  ``general-dev``, ``general-test``  real general speech split for choosing / reporting
+                   (``medasr.bench.general``: JFK, LJ Speech, LibriVox, cards, spoken digits)
+Anything else is taken as a manifest path (the synth test split, for one); ``PATH@SPLIT``
+keeps only the rows whose ``"split"`` is SPLIT (a synth corpus's ``manifest.jsonl@dev``).
 ``<shared>`` is ``$MEDASR_SHARED_DATA`` if set, else ``<repo>/../shared/data``.
 """
 
@@ -40,12 +43,17 @@ def shared_data_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-def load_manifest(path: str | Path, name: str | None = None, *, limit: int | None = None) -> BenchSet:
-    """A set from any manifest (``medasr.manifest``); every audio file must exist."""
+def load_manifest(path: str | Path, name: str | None = None, *, limit: int | None = None, split: str | None = None) -> BenchSet:
+    """A set from any manifest (``medasr.manifest``); every audio file must exist. ``split``:
+    only the rows of that split (a synth corpus's ``dev`` or ``test``)."""
     path = Path(path)
-    utts = read_manifest(path, check_audio=True)
+    utts = [u for u in read_manifest(path, check_audio=split is None) if split is None or u.split == split]
+    if split is not None:
+        missing = next((u.audio for u in utts if not u.audio.is_file()), None)
+        if missing is not None:
+            raise InputError(f"manifest {path}: audio file {missing} not found")
     if not utts:
-        raise InputError(f"manifest {path}: holds no utterances")
+        raise InputError(f"manifest {path}: holds no utterances" + (f" of split {split!r}" if split else ""))
     default = path.parent.name if path.stem == "manifest" else path.stem
     return BenchSet(name or default, path, tuple(subsample(utts, limit)))
 
@@ -81,17 +89,14 @@ def _spread(items: list[ManifestRow]) -> list[ManifestRow]:
 
 def librivox_manifest(out_dir: Path, source: Path = POCKETSPHINX_DIR) -> Path:
     """Write a manifest for pocketsphinx-testdata's LibriVox clips (absolute audio paths)."""
+    from medasr.bench.general import sphinx_rows
+
     trans = source / "transcription"
     if not trans.is_file():
         raise InputError(f"{trans} not found: install the Debian package pocketsphinx-testdata")
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "librivox.jsonl"
-    rows = []
-    for line in trans.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\s*<s>(.*)</s>\s*\((\S+)\)", line)
-        if m and (source / f"{m.group(2)}.wav").is_file():
-            rows.append({"id": m.group(2), "audio": str(source / f"{m.group(2)}.wav"), "text": m.group(1).strip(), "group": "librivox"})
-    write_rows(out, rows, sort=False)
+    write_rows(out, sphinx_rows(source, "transcription", "librivox"), sort=False)
     return out
 
 
@@ -113,12 +118,21 @@ def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> B
         return load_manifest(shared_data_dir() / "real-speech" / "manifest.jsonl", name, limit=limit)
     if name == "librivox":
         return load_manifest(librivox_manifest(bench_dir(settings)), name, limit=limit)
+    if name in ("general-dev", "general-test"):
+        from medasr.bench.general import general_manifest
+
+        path = general_manifest(name.split("-")[1], shared_data_dir() / "real-speech", bench_dir(settings))
+        return load_manifest(path, name, limit=limit)
     if name == "primock":
         path = bench_dir(settings) / "primock" / "manifest.jsonl"
         if not path.is_file():
             raise InputError(f"the primock set is not built ({path} missing): run `medasr bench build-primock` first")
         return load_manifest(path, name, limit=limit)
+    split = None
+    m = re.fullmatch(r"(.+\.jsonl?)@(\w+)", name)
+    if m:
+        name, split = m.group(1), m.group(2)
     path = Path(name)
     if path.suffix in (".jsonl", ".json") or path.exists():
-        return load_manifest(path, label, limit=limit)
-    raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock or a manifest .jsonl path")
+        return load_manifest(path, label, limit=limit, split=split)
+    raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock, general-dev, general-test or a manifest .jsonl path")

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from medasr.bench.align import counts, mark
+from medasr.bench.groups import GroupResult, group_markdown, group_results
 from medasr.bench.metrics import Interval, TermSet
 from medasr.text import normalize
 from medasr.bench.runner import BenchResult, SystemResult
@@ -50,7 +51,7 @@ def result_dict(r: SystemResult) -> dict:
     }
 
 
-def to_json(res: BenchResult) -> dict:
+def to_json(res: BenchResult, groups: list[GroupResult] | None = None) -> dict:
     return {
         "config": asdict(res.config),
         "machine": res.machine,
@@ -59,15 +60,16 @@ def to_json(res: BenchResult) -> dict:
         "loads": [asdict(x) for x in res.loads],
         "results": [result_dict(r) for r in res.results],
         "long_form": [{**asdict(x), "rtf": round(x.rtf, 4)} for x in res.long_form],
+        "groups": [g.to_dict() for g in groups or ()],
         "utterances": [
-            {"set": u.set, "id": u.id, "system": u.system, "ref": u.ref, "hyp": u.hyp, "audio_s": round(u.audio_s, 3),
+            {"set": u.set, "id": u.id, "group": u.group, "system": u.system, "ref": u.ref, "hyp": u.hyp, "audio_s": round(u.audio_s, 3),
              "wall_s": round(u.wall_s, 4), "ttfs_s": u.ttfs_s, "edits": [e.to_dict() for e in u.edits]}
             for u in res.runs
         ],
     }
 
 
-def markdown(res: BenchResult) -> str:
+def markdown(res: BenchResult, groups: list[GroupResult] | None = None) -> str:
     m = res.machine
     lines = [
         "# medasr bench results",
@@ -94,7 +96,7 @@ def markdown(res: BenchResult) -> str:
             f"| {r.set} | {r.system.label} | {r.n} | {r.audio_s:.0f} | {_ci(r.score.wer)} | {_pct(r.score.cer.value)} | "
             f"{_term(r, 'medwer', ci=True)} | {_term(r, 'medasr')} | {_term(r, 'drug')} | {rp} | {ed} | {r.rtf:.3f} | {1 / r.rtf:.1f} |"
         )
-    lines += _peer_table(res) + _long_form_table(res) + _loads_table(res)
+    lines += group_markdown(groups or []) + _peer_table(res) + _long_form_table(res) + _loads_table(res)
     if res.notes:
         lines += ["", "Notes:"] + [f"- {n}" for n in res.notes]
     return "\n".join(lines) + "\n"
@@ -148,12 +150,15 @@ def utterances_markdown(res: BenchResult, termsets: list[TermSet] | None = None)
     return "\n".join(lines)
 
 
-def write_all(res: BenchResult, out_dir: Path, termsets: list[TermSet] | None = None) -> list[Path]:
+def write_all(res: BenchResult, out_dir: Path, termsets: list[TermSet] | None = None, all_terms: list[TermSet] | None = None) -> list[Path]:
+    """``termsets`` star the medical words in ``utterances.md``; ``all_terms`` (default: those)
+    score the groups."""
     from medasr.bench.plots import plot_all
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "results.json", out_dir / "results.md", out_dir / "utterances.md"]
-    paths[0].write_text(json.dumps(to_json(res), indent=1, default=str), encoding="utf-8")
-    paths[1].write_text(markdown(res), encoding="utf-8")
+    groups = group_results(res, all_terms or termsets or [], res.config.n_boot)
+    paths[0].write_text(json.dumps(to_json(res, groups), indent=1, default=str), encoding="utf-8")
+    paths[1].write_text(markdown(res, groups), encoding="utf-8")
     paths[2].write_text(utterances_markdown(res, termsets), encoding="utf-8")
     return paths + plot_all(res, out_dir)

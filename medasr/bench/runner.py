@@ -67,6 +67,7 @@ class UttRun:
     wall_s: float
     ttfs_s: float | None
     edits: tuple[Edit, ...] = ()
+    group: str = ""  # the utterance's group in its set (manifest "group" or "source")
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,11 @@ def run_bench(config: BenchConfig, settings: Settings, *, termsets: list[TermSet
                     c0 = time.perf_counter()
                     out = pipe.correct(tr, spec)
                     wall = asr_s + (time.perf_counter() - c0 if modes.stages(spec) else 0.0)
-                    runs.append(UttRun(bset.name, u.id, System(model, specs[spec], "faster-whisper").label, u.text, out.text, dur, wall, cb.first, tuple(out.edits)))
+                    runs.append(UttRun(bset.name, u.id, System(model, specs[spec], "faster-whisper").label, u.text, out.text, dur, wall, cb.first, tuple(out.edits), u.group))
                 if model in peers and (config.peer_limit is None or k < config.peer_limit):
                     t0 = time.perf_counter()
                     text = peers[model].transcribe_text(audio)
-                    runs.append(UttRun(bset.name, u.id, System(model, "peer", "transformers").label, u.text, text, dur, time.perf_counter() - t0, None))
+                    runs.append(UttRun(bset.name, u.id, System(model, "peer", "transformers").label, u.text, text, dur, time.perf_counter() - t0, None, group=u.group))
             done += 1
             echo(f"[{done}/{total}] {bset.name} {u.id}")
 

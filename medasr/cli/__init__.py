@@ -16,6 +16,7 @@ from medasr.errors import MedasrError
 # command name -> "module:attribute" (a click command or group)
 COMMANDS: dict[str, str] = {
     "transcribe": "medasr.cli.transcribe:transcribe",
+    "batch": "medasr.cli.batch:batch",
     "models": "medasr.cli.models:models",
     "vocab": "medasr.cli.vocab:vocab",
     "bench": "medasr.cli.bench:bench",

@@ -15,9 +15,9 @@ def bench() -> None:
 
 
 @bench.command("run")
-@click.option("--set", "sets", multiple=True, default=("real-speech", "librivox"), show_default=True, help="real-speech, librivox, primock or a manifest .jsonl, optionally NAME:N to cap it at N utterances and LABEL=PATH to name a manifest set; repeatable.")
+@click.option("--set", "sets", multiple=True, default=("real-speech", "librivox"), show_default=True, help="real-speech, librivox, general-dev, general-test, primock or a manifest .jsonl (PATH@SPLIT keeps one split of a synth manifest), optionally NAME:N to cap it at N utterances and LABEL=PATH to name a manifest set; repeatable.")
 @click.option("--model", "models", multiple=True, help="Model name or path; repeatable (default: the configured model).")
-@click.option("--pipeline", "pipelines", multiple=True, default=("asr",), show_default=True, help="asr, asr+lexicon, asr+bart, asr+both; repeatable.")
+@click.option("--pipeline", "pipelines", multiple=True, help="asr, asr+lexicon, asr+bart, asr+both; repeatable (default: the configured --correct, asr+both).")
 @click.option("--peer/--no-peer", default=False, help="Also run each model's weights through Hugging Face transformers (needs the train extra).")
 @click.option("--peer-limit", type=int, default=None, help="Run the peer on only the first N utterances of each set (it is slow on CPU).")
 @click.option("--limit", type=int, default=None, help="At most this many utterances per set (taken round-robin over its groups).")
@@ -35,12 +35,13 @@ def run_cmd(sets, models, pipelines, peer, peer_limit, limit, long_form, batch_s
     from medasr.bench.report import write_all
     from medasr.bench.runner import BenchConfig, run_bench
     from medasr.bench.terms import all_termsets, medwer_terms
+    from medasr.correction.modes import spec_of, stages
 
     settings = Settings.resolve({"device": device, "compute_type": compute_type, "beam_size": beam_size, "threads": threads})
     config = BenchConfig(
         sets=tuple(sets),
         models=tuple(models) or (settings.model,),
-        pipelines=tuple(dict.fromkeys(pipelines)),
+        pipelines=tuple(dict.fromkeys(pipelines)) or (spec_of(stages(settings.correct)),),
         peer=peer,
         peer_limit=peer_limit,
         limit=limit,
@@ -49,7 +50,6 @@ def run_cmd(sets, models, pipelines, peer, peer_limit, limit, long_form, batch_s
         n_boot=n_boot,
     )
     from medasr.bench.datasets import resolve_set
-    from medasr.correction.modes import stages
 
     for name in config.sets:  # fail on a bad set or pipeline before the slow set-up
         resolve_set(name, settings, limit=limit)
@@ -57,7 +57,7 @@ def run_cmd(sets, models, pipelines, peer, peer_limit, limit, long_form, batch_s
         stages(spec)
     terms = all_termsets(settings, build_vocab=True) if vocab_terms else [t for t in (medwer_terms(),) if t]
     result = run_bench(config, settings, termsets=terms, echo=lambda m: click.echo(m, err=True))
-    paths = write_all(result, out_dir, [t for t in terms if t.name == "medwer"])
+    paths = write_all(result, out_dir, [t for t in terms if t.name == "medwer"], terms)
     click.echo((out_dir / "results.md").read_text(encoding="utf-8"))
     click.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
 

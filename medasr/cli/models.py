@@ -58,12 +58,17 @@ def _available(entry, settings: Settings) -> str:
 @models.command("path")
 @click.argument("name", default="tiny.en")
 def path_cmd(name: str) -> None:
-    """Print the folder of a model (assembling a bundled model on first use) and its source."""
+    """Print the folder of a model (assembling a bundled model on first use) and its source; for
+    a combined DOMAIN+GENERAL model, each part's on its own line."""
+    from medasr.asr.hybrid import SEPARATOR
+    from medasr.asr.loader import is_hybrid
     from medasr.store.whisper import resolve_model
 
-    r = resolve_model(name, Settings.resolve())
-    click.echo(str(r.path))
-    click.echo(f"source: {r.source}", err=True)
+    settings = Settings.resolve()
+    for part in name.split(SEPARATOR) if is_hybrid(name) else [name]:
+        r = resolve_model(part, settings)
+        click.echo(str(r.path))
+        click.echo(f"source: {r.source}", err=True)
 
 
 @models.command("verify")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from medasr.audio import SAMPLE_RATE, load_audio
+from medasr.audio import SAMPLE_RATE, load_audio, load_channels
 from medasr.config import Settings
 from medasr.pipeline import Pipeline, Result
 
@@ -83,11 +83,12 @@ class TranscribeJob:
         return Progress(n_files)
 
     def run(self, inp, progress: Progress) -> Result:
+        load = load_channels if self.pipeline.per_channel else load_audio  # --speakers channels keeps them apart
         if inp.path is None:
-            audio = load_audio(sys.stdin.buffer.read(), label="<stdin>", max_seconds=self.settings.max_audio_seconds)
+            audio = load(sys.stdin.buffer.read(), label="<stdin>", max_seconds=self.settings.max_audio_seconds)
         else:
-            audio = load_audio(inp.path, max_seconds=self.settings.max_audio_seconds)
-        progress.start_audio(inp.label, len(audio) / SAMPLE_RATE)
+            audio = load(inp.path, max_seconds=self.settings.max_audio_seconds)
+        progress.start_audio(inp.label, audio.shape[-1] / SAMPLE_RATE)
         try:
             self.ran = True
             result = self.pipeline.run(audio, self.options, progress=progress.audio, note=self.with_note, label=inp.label)
@@ -107,4 +108,5 @@ class TranscribeJob:
         device = f"{info.device}/{info.compute_type}" if info else "-"
         failed = f", {n_failed} failed" if n_failed else ""
         return (f"medasr: {n_ok} file{'s' if n_ok != 1 else ''}{failed}; audio {audio_seconds:.1f} s, wall {wall:.1f} s, "
-                f"RTF {rtf:.3f} ({speed}); model {model}; device {device}; correct {self.settings.correct}")
+                f"RTF {rtf:.3f} ({speed}); model {model}; device {device}; correct {self.settings.correct}"
+                + (f"; speakers {self.settings.speakers}" if self.settings.speakers != "none" else ""))

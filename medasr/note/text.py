@@ -21,7 +21,7 @@ class Unit:
     start: int
     end: int
     text: str
-    speaker: str | None = None  # "doctor" | "patient" | raw label | None
+    speaker: str | None = None  # "doctor" | "patient" | raw label | None; a segment's role (clinician -> doctor) wins over its speaker id
 
     @property
     def is_doctor(self) -> bool:
@@ -58,7 +58,7 @@ def sentence_units(transcript: Transcript) -> list[Unit]:
                 continue
             start = m.start() + lead
             units.append(
-                Unit(len(units), seg.id, start, start + len(body), body, normalize_speaker(seg.speaker))
+                Unit(len(units), seg.id, start, start + len(body), body, normalize_speaker(seg.role or seg.speaker))
             )
     return units
 
@@ -91,7 +91,7 @@ def unit_evidence(transcript: Transcript, unit: Unit) -> Evidence:
 
 def detect_mode(transcript: Transcript) -> str:
     """conversation when two or more speakers talk, else dictation."""
-    speakers = {normalize_speaker(s.speaker) for s in transcript.segments if s.speaker}
+    speakers = {normalize_speaker(s.role or s.speaker) for s in transcript.segments if s.speaker or s.role}
     return "conversation" if len(speakers) >= 2 else "dictation"
 
 

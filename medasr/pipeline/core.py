@@ -20,7 +20,7 @@ import numpy as np
 from medasr.asr.base import ProgressFn, TranscribeOptions, Transcriber
 from medasr.config import Settings
 from medasr.correction import modes
-from medasr.pipeline.stages import Correctors, SpeakerStage, run_speakers
+from medasr.pipeline.stages import Correctors, SpeakerStage, run_speakers, speakers_for
 from medasr.schema import Note, Transcript
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class _Shared:
         if transcriber is not None:
             self.transcribers[(settings.model, settings.device)] = transcriber
         self.note_backend = note_backend
+        self.diarizers: dict[str, Any] = {}  # medasr.speakers diarizers by name, loaded on first use
         self.lock = threading.Lock()
 
 
@@ -111,6 +112,17 @@ class Pipeline:
         view._model, view.stages = m, modes.stages(spec)
         return view
 
+    def with_speakers(self, speakers: str | None, roles: str | None = None) -> Pipeline:
+        """A view with another speakers choice (none, auto, N, channels) and roles; the diarizer is
+        loaded once and shared. Self when neither is given; a bad value raises ``ConfigError``."""
+        if speakers is None and roles is None:
+            return self
+        settings = self.settings.with_overrides(speakers=speakers, roles=roles)
+        view = copy.copy(self)
+        view.settings = settings
+        view.speakers = speakers_for(settings, self._shared.diarizers)
+        return view
+
     def options(self, *, language: str | None = None, initial_prompt: str | None = None, hotwords: str | None = None,
                 terms_file: Path | None = None, specialty: str | None = None, **kw: Any) -> TranscribeOptions:
         """Decoding options from the settings; ``terms_file``/``specialty`` add vocabulary hotwords and prompt."""
@@ -135,16 +147,29 @@ class Pipeline:
         names = self.stages if correct is None else modes.stages(_spec(correct))
         return self._shared.correctors.run(transcript, names, modes.spec_of(names))
 
+    @property
+    def per_channel(self) -> bool:
+        """True when the speakers stage takes each channel of the input as one speaker."""
+        return self.speakers is not None and self.speakers.per_channel
+
     def process(self, transcript: Transcript, *, correct: str | None = None, audio: np.ndarray | None = None) -> Transcript:
-        """Everything after recognition and before the note: correction, then speakers (when set)."""
+        """Everything after recognition and before the note: speaker split (with the audio),
+        correction, then speaker roles (when a speakers stage is set)."""
+        if self.speakers is not None:
+            transcript = self.speakers.split(transcript, audio)
         transcript = self.correct(transcript, correct)
         if self.speakers is not None:
             transcript = run_speakers(self.speakers, transcript, audio)
         return transcript
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions | None = None, *, progress: ProgressFn | None = None,
-                   correct: str | None = None) -> Transcript:
-        """Recognition, correction and speakers: the finished transcript."""
+                   correct: str | None = None, label: str = "audio") -> Transcript:
+        """Recognition, correction and speakers: the finished transcript. ``audio`` is mono, or
+        (channels, samples) for a ``per_channel`` speakers stage (each channel recognised alone)."""
+        if self.speakers is not None and self.per_channel:
+            channels = audio if audio.ndim == 2 else audio[None]
+            merged = self.speakers.run_channels(channels, lambda ch: self.recognize(ch, options, progress=progress), label)
+            return self.process(merged, correct=correct, audio=None)
         return self.process(self.recognize(audio, options, progress=progress), correct=correct, audio=audio)
 
     def note(self, transcript: Transcript, *, mode: str = "auto") -> Note:
@@ -159,12 +184,24 @@ class Pipeline:
         if isinstance(source, np.ndarray):
             audio = source
         else:
-            from medasr.audio import load_audio
+            from medasr.audio import load_audio, load_channels
 
-            audio = load_audio(source, label=label, max_seconds=self.settings.max_audio_seconds)
+            load = load_channels if self.per_channel else load_audio
+            audio = load(source, label=label, max_seconds=self.settings.max_audio_seconds)
             if label is None and isinstance(source, (str, Path)):
                 label = str(source)
-        transcript = self.transcribe(audio, options, progress=progress, correct=correct)
+        if self.per_channel:  # each channel recognised alone, then merged by time
+            transcript = self.transcribe(audio, options, progress=progress, correct=correct, label=label or "audio")
+            return self._result(transcript, label, note)
+        return self.finish(self.recognize(audio, options, progress=progress), audio=audio, correct=correct, note=note, label=label)
+
+    def finish(self, transcript: Transcript, *, audio: np.ndarray | None = None, correct: str | None = None,
+               note: bool = False, label: str | None = None) -> Result:
+        """What :meth:`run` does after recognition: :meth:`process`, the label (the transcript's
+        ``audio``), the note when asked. ``medasr batch`` recognizes and finishes in separate stages."""
+        return self._result(self.process(transcript, correct=correct, audio=audio), label, note)
+
+    def _result(self, transcript: Transcript, label: str | None, note: bool) -> Result:
         if label is not None:
             transcript = transcript.with_changes(audio=label)
         return Result(transcript, self.note(transcript) if note else None)
@@ -178,9 +215,15 @@ class Pipeline:
     def write(self, result: Result, stem: str, formats: list[str], out_dir: Path,
               note_formats: tuple[str, ...] = ("md", "json")) -> list[Path]:
         """``<stem>.<format>`` per transcript format, and ``<stem>.note.md``/``.note.json`` (and FHIR) for the note."""
-        from medasr.writers import write_result
+        from medasr.writers import save_files
 
-        return write_result(result.transcript, result.note, stem, formats, out_dir, note_formats)
+        return save_files(self.render(result, stem, formats, note_formats), out_dir)
+
+    def render(self, result: Result, stem: str, formats: list[str], note_formats: tuple[str, ...] = ("md", "json")) -> dict[str, str]:
+        """What :meth:`write` writes, as {file name: text} (``medasr batch`` renders in its workers, writes in one place)."""
+        from medasr.writers import render_result
+
+        return render_result(result.transcript, result.note, stem, formats, note_formats)
 
 
 def _spec(correct: str) -> str:
@@ -194,7 +237,10 @@ def build_pipeline(settings: Settings, *, correct: str | None = None, transcribe
     ``model`` overrides ``settings.model``; ``transcriber``/``note_backend`` are for tests and embedding."""
     if model is not None:
         settings = settings.with_overrides(model=model)
-    return Pipeline(settings, correct=correct, speakers=speakers, transcriber=transcriber, note_backend=note_backend)
+    pipe = Pipeline(settings, correct=correct, speakers=speakers, transcriber=transcriber, note_backend=note_backend)
+    if speakers is None:
+        pipe.speakers = speakers_for(settings, pipe._shared.diarizers)
+    return pipe
 
 
 def load_pipeline(**settings: Any) -> Pipeline:

@@ -1,14 +1,17 @@
 """The pipeline's replaceable stages past recognition: correctors (cached by name) and speakers.
 
-``SpeakerStage`` is the slot for speaker roles (diarization, doctor/patient labels): a stage
-that returns the transcript with ``Segment.speaker`` set, run after correction and before the
-note. ``build_pipeline(settings, speakers=...)`` takes one; ``None`` (the default) skips it.
+``SpeakerStage`` is the slot for speakers (``medasr.speakers.stage.Speakers``): ``split`` runs
+after recognition and before correction (segments split at speaker changes, so edits point at
+the final segments), ``assign`` after correction and before the note (roles). A stage that is
+``per_channel`` gets one recognition per channel instead. ``build_pipeline(settings)`` builds the
+stage the ``speakers`` setting names (``speakers_for``); ``speakers=`` gives one (tests, embedding).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -25,8 +28,21 @@ class SpeakerStage(Protocol):
     uploads), None when it does not (a transcript from text, a finished stream)."""
 
     name: str
+    per_channel: bool  # the input's channels are the speakers: recognise each, merge (``run_channels``)
+
+    def split(self, transcript: Transcript, audio: np.ndarray | None = None) -> Transcript: ...
 
     def assign(self, transcript: Transcript, audio: np.ndarray | None = None) -> Transcript: ...
+
+    def run_channels(self, channels: np.ndarray, recognize: Callable[[np.ndarray], Transcript], label: str = "audio") -> Transcript: ...
+
+
+def speakers_for(settings: Settings, loaded: dict | None = None) -> SpeakerStage | None:
+    """The speakers stage of ``settings.speakers`` (none: no stage); the diarizer loads on first
+    use and is kept in ``loaded`` (by name) for every stage that shares that dict."""
+    from medasr.speakers.stage import Speakers
+
+    return Speakers.from_settings(settings, loaded=loaded)
 
 
 class Correctors:
@@ -67,4 +83,4 @@ def run_speakers(stage: SpeakerStage, transcript: Transcript, audio: np.ndarray 
     t0 = time.perf_counter()
     out = stage.assign(transcript, audio)
     return out.with_changes(timings={**out.timings, stage.name: round(time.perf_counter() - t0, 4)},
-                            options={**out.options, "speakers": stage.name})
+                            options={"speakers": stage.name, **out.options})

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         app.state.services = await run_in_threadpool(Services.load, settings, limits, transcriber, pipeline)
         yield
+        await app.state.services.drain(timeout=10.0)  # detached sessions (the server drained the live ones)
 
     app = FastAPI(title="medasr", version=_version(), lifespan=lifespan,
                   description="Clinical speech recognition: OpenAI-compatible transcription, streaming, notes.")
@@ -55,22 +56,34 @@ def create_app(settings: Settings, *, limits: ServeLimits | None = None, transcr
         return ApiError(400, f"{loc or 'request'}: {first.get('msg', 'invalid request')}", param=loc or None).response()
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    if not settings.api_key:  # without a key, only pages of allowed hosts may drive the server
+        from medasr.ui.origin import HostGuard, allowed_hosts
+
+        app.add_middleware(HostGuard, allowed=allowed_hosts(settings.host, settings.allowed_hosts))
     if ui:
         _mount_ui(app, settings)
     return app
 
 
 def _mount_ui(app: Any, settings: Settings) -> None:
+    from medasr.ui.ui_files import gradio_env
+
+    gradio_env()  # analytics off and a private cache, before gradio is imported
     try:
         import gradio as gr
     except ImportError:
         log.warning("gradio is not installed (pip install 'medasr[ui]'); /ui is not served")
         return
+    from medasr.ui import live_js
     from medasr.ui.gradio_app import build_demo
 
-    demo = build_demo(lambda: app.state.services, settings.model)
+    # live dictation over WS /v1/stream from the page, unless an API key guards the socket
+    # (the page, behind Gradio's login, does not know it): then Gradio's streaming microphone
+    ws_live = not settings.api_key
+    demo = build_demo(lambda: app.state.services, settings.model, settings.correct, ws_live=ws_live)
     auth = (lambda user, password: password == settings.api_key) if settings.api_key else None
-    gr.mount_gradio_app(app, demo, path="/ui", auth=auth, auth_message="Password: the server's API key (MEDASR_API_KEY).")
+    extra = {"css": live_js.CSS, "head": live_js.JS} if ws_live else {}
+    gr.mount_gradio_app(app, demo, path="/ui", auth=auth, auth_message="Password: the server's API key (MEDASR_API_KEY).", **extra)
 
 
 class BodyLimit:
@@ -88,19 +101,31 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             return await self._reject(send, int(length))
         seen = 0
+        over = False
+        started = False
 
         async def counted() -> dict:
-            nonlocal seen
+            nonlocal seen, over
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    over = True
                     raise _TooLarge()
             return msg
 
+        async def guarded_send(msg: dict) -> None:
+            nonlocal started
+            if over:  # the app turned our exception into its own error (FastAPI: 400): ours wins
+                return
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, guarded_send)
         except _TooLarge:
+            pass
+        if over and not started:  # a chunked body (no Content-Length) that ran past the limit
             await self._reject(send, seen)
 
     async def _reject(self, send: Any, size: int) -> None:

@@ -2,8 +2,12 @@
 
 Shaped after WhisperLive/WhisperLiveKit. Client -> server: one JSON config frame, binary
 audio frames (``pcm_s16le`` or ``f32le``, mono, at ``sample_rate``), then ``{"type": "end"}``.
-Server -> client: ``ready``, ``partial`` (unstable tail), ``committed`` (words that will not
-change), ``final`` (the whole transcript, edits, the note if asked), ``error``.
+Server -> client: ``ready`` (``session_id``; ``resumed`` and ``received_s`` when the config
+carried ``"resume": session_id``), ``partial`` (unstable tail), ``committed`` (words that
+will not change), ``lag`` (``behind``, ``lag_s``, ``received_s``, ``decoded_s``,
+``queue_depth``: the session fell behind its audio, or caught up again), ``final`` (the whole
+transcript, edits, the note if asked; ``reason``: done, session_too_long, idle_timeout,
+shutdown), ``error``.
 Errors are ``{"type": "error", "code", "message"}`` followed by a close whose code says why.
 """
 
@@ -37,6 +41,8 @@ CLOSE_CODES: dict[str, int] = {
     "frame_too_large": 1009,  # message too big
     "session_too_long": 1008,
     "idle_timeout": 1008,
+    "unknown_session": 1008,
+    "shutdown": 1001,  # going away
     "internal_error": 1011,
 }
 
@@ -64,8 +70,13 @@ class ServeLimits:
     max_frame_bytes: int = 1 << 20  # one binary frame (1 MiB: ~32 s of 16 kHz pcm_s16le)
     max_session_seconds: float = 2 * 3600.0  # audio per websocket session
     idle_timeout: float = 30.0  # seconds without any frame
-    max_sessions: int = 4  # concurrent websocket sessions
+    max_sessions: int = 0  # concurrent websocket sessions; 0: as many as the measured capacity allows
     max_request_bytes: int = 100 << 20  # a REST request body (25 MiB is OpenAI's limit; we allow more)
+    decode_interval: float = 2.0  # each live session needs a decode this often: admission sizes from it
+    lag_bound: float = 3.0  # a session this far behind its audio is told so ("lag"); new sessions wait
+    resume_grace: float = 30.0  # a disconnected session may be resumed this long
+    record_ttl: float = 600.0  # finished sessions' transcripts are kept (in memory) this long
+    max_records: int = 64
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -82,9 +93,12 @@ class ClientConfig:
     prompt: str | None = None
     correct: str = "none"
     note: bool = False
+    resume: str | None = None  # a session id from an earlier "ready": carry on with that session
+    speakers: str = "none"  # none | auto | N: the final message labels speakers (the session keeps its audio for it)
+    roles: str = "auto"
 
     @classmethod
-    def parse(cls, text: str) -> ClientConfig:
+    def parse(cls, text: str, default_correct: str = "none") -> ClientConfig:
         try:
             d = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -105,17 +119,18 @@ class ClientConfig:
         if enc not in ENCODINGS:
             raise ProtocolError("bad_encoding", f"encoding must be one of {', '.join(ENCODINGS)}, not {enc!r}")
         try:
-            correct = parse_mode(d.get("correct", "none"))
+            correct = parse_mode(d.get("correct", default_correct))  # the server's --correct when the client names none
         except ConfigError:
             raise ProtocolError("bad_config", f"correct must be true, false or one of {', '.join(MODES)}, not {d.get('correct')!r}") from None
-        for key in ("language", "hotwords", "prompt"):
+        for key in ("language", "hotwords", "prompt", "resume"):
             if d.get(key) is not None and not isinstance(d[key], str):
                 raise ProtocolError("bad_config", f"{key} must be a string or null")
         lang = d.get("language")
         if lang is not None and not (1 < len(lang) < 8):
             raise ProtocolError("bad_config", f"language must be a code such as 'en', not {lang!r}")
+        speakers, roles = _speakers(d.get("speakers", "none"), d.get("roles", "auto"))
         return cls(sample_rate=rate, encoding=enc, language=lang, hotwords=d.get("hotwords"), prompt=d.get("prompt"),
-                   correct=correct, note=bool(d.get("note", False)))
+                   correct=correct, note=bool(d.get("note", False)), resume=d.get("resume"), speakers=speakers, roles=roles)
 
     @property
     def bytes_per_sample(self) -> int:
@@ -129,6 +144,19 @@ class ClientConfig:
             return decode_pcm(data, self.encoding, self.sample_rate)
         except AudioError as e:
             raise ProtocolError("bad_audio", str(e)) from None
+
+
+def _speakers(speakers: Any, roles: Any) -> tuple[str, str]:
+    from medasr.speakers.spec import parse_roles, parse_speakers
+
+    try:
+        spec = parse_speakers(None if speakers is None else str(speakers))
+        role_spec = parse_roles(None if roles is None else str(roles))
+    except ConfigError as e:
+        raise ProtocolError("bad_config", str(e)) from None
+    if spec.mode == "channels":
+        raise ProtocolError("bad_config", "speakers 'channels' needs a multi-channel file; a stream is mono: use auto or a number")
+    return str(spec) if spec.enabled else "none", str(role_spec)
 
 
 def word_dict(w: Word) -> dict[str, Any]:

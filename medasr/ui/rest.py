@@ -17,6 +17,7 @@ from medasr.correction.modes import parse_mode
 from medasr.errors import AudioError, ConfigError, InputError, MedasrError
 from medasr.schema import Note, Transcript
 from medasr.ui.services import Services, note_views
+from medasr.ui.validate import transcript_from_json
 
 log = logging.getLogger("medasr.ui.rest")
 router = APIRouter()
@@ -64,6 +65,16 @@ def health(svc: Svc) -> dict[str, Any]:
     return svc.health()
 
 
+@router.get("/v1/sessions/{session_id}", dependencies=[Depends(require_key)])
+def session(session_id: str, svc: Svc) -> dict[str, Any]:
+    """A streaming session's record: its committed text, and its final once made (kept in
+    memory for ``record_ttl`` seconds after the session ends)."""
+    rec = svc.live.get(session_id)
+    if rec is None:
+        raise ApiError(404, f"no session {session_id!r} (unknown, or its record expired)", param="session_id", code="session_not_found")
+    return rec.to_dict()
+
+
 @router.get("/v1/models", dependencies=[Depends(require_key)])
 def list_models(svc: Svc) -> dict[str, Any]:
     info = svc.transcriber.info
@@ -97,6 +108,8 @@ async def transcriptions(
     correct: Annotated[str | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
     hotwords: Annotated[str | None, Form()] = None,
+    speakers: Annotated[str | None, Form()] = None,
+    roles: Annotated[str | None, Form()] = None,
 ) -> Response:
     form = await request.form()
     granularities = [str(g) for g in form.getlist("timestamp_granularities[]") + form.getlist("timestamp_granularities")]
@@ -115,7 +128,10 @@ async def transcriptions(
         raise ApiError(400, str(e), param="correct", code="bad_option") from None
     data = await file.read()
     label = file.filename or "upload"
-    pipe = svc.pipeline
+    try:
+        pipe = svc.pipeline.with_speakers(speakers or None, roles or None)  # blank: the server's default
+    except ConfigError as e:
+        raise ApiError(400, str(e), param="roles" if str(e).startswith("roles") else "speakers", code="bad_option") from None
     try:
         options = pipe.options(language=language, initial_prompt=prompt, hotwords=hotwords)
         res = await run_in_threadpool(pipe.run, data, options, correct=mode, note=want_note, label=label)
@@ -126,11 +142,18 @@ async def transcriptions(
     return _format(t, response_format, granularities, res.note)
 
 
+def _who(x: Any) -> dict[str, Any]:
+    """speaker, role (and a segment's role_score) when the speakers stage set them: keys OpenAI's format does not have."""
+    keys = ("speaker", "role", "role_score") if hasattr(x, "role_score") else ("speaker", "role")
+    return {k: getattr(x, k) for k in keys if getattr(x, k) is not None}
+
+
 def _format(t: Transcript, fmt: str, granularities: list[str], note: Note | None) -> Response:
+    from medasr.speakers.labels import has_speakers
     from medasr.writers import get_writer
 
-    if fmt == "text":
-        return PlainTextResponse(t.text + "\n")
+    if fmt == "text":  # with speakers, one labelled line per segment ("[Clinician] ...")
+        return PlainTextResponse(get_writer("txt").format(t) if has_speakers(t) else t.text + "\n")
     if fmt in ("srt", "vtt"):
         return PlainTextResponse(get_writer(fmt).format(t), media_type="text/vtt" if fmt == "vtt" else "application/x-subrip")
     body: dict[str, Any] = {"text": t.text}
@@ -139,11 +162,12 @@ def _format(t: Transcript, fmt: str, granularities: list[str], note: Note | None
         if not granularities or "segment" in granularities:
             body["segments"] = [
                 {"id": s.id, "seek": 0, "start": s.start, "end": s.end, "text": s.text, "tokens": [], "temperature": 0.0,
-                 "avg_logprob": s.avg_logprob or 0.0, "compression_ratio": s.compression_ratio or 0.0, "no_speech_prob": s.no_speech_prob or 0.0}
+                 "avg_logprob": s.avg_logprob or 0.0, "compression_ratio": s.compression_ratio or 0.0, "no_speech_prob": s.no_speech_prob or 0.0,
+                 **_who(s)}
                 for s in t.segments
             ]
         if "word" in granularities:
-            body["words"] = [{"word": w.text.strip(), "start": w.start, "end": w.end} for w in t.words]
+            body["words"] = [{"word": w.text.strip(), "start": w.start, "end": w.end, **_who(w)} for w in t.words]
     extras: dict[str, Any] = {}
     if t.edits:
         extras["edits"] = [e.to_dict() for e in t.edits]
@@ -171,7 +195,9 @@ async def notes(request: Request, svc: Svc) -> Response:
     if fmt not in ("md", "json", "fhir"):
         raise ApiError(400, f"format must be md, json or fhir, not {fmt!r}", param="format")
     try:
-        t = Transcript.from_dict(body["transcript"]) if isinstance(body.get("transcript"), dict) else Transcript.from_text(body["text"])
+        t = transcript_from_json(body["transcript"]) if isinstance(body.get("transcript"), dict) else Transcript.from_text(body["text"])
+    except MedasrError as e:
+        raise ApiError(400, str(e), param="transcript", code="bad_input") from None
     except (KeyError, TypeError, ValueError) as e:
         raise ApiError(400, f"'transcript' is not a medasr transcript: {e}", param="transcript") from None
     try:
@@ -182,4 +208,8 @@ async def notes(request: Request, svc: Svc) -> Response:
             out["fhir"] = json.loads(await run_in_threadpool(render, note, "fhir"))
     except MedasrError as e:
         raise from_medasr(e) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:  # well-formed, yet not usable
+        log.warning("note failed on a checked transcript: %s", type(e).__name__)
+        raise ApiError(422, f"the transcript passed the checks but no note could be made of it ({type(e).__name__})",
+                       param="transcript", code="unprocessable_transcript") from None
     return JSONResponse(out)

@@ -29,9 +29,10 @@ class RunningServer:
     server: Any
     thread: threading.Thread
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 90.0) -> None:
+        """Shut down as on SIGTERM: live sessions get their final first."""
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=timeout)
 
 
 def run_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0) -> RunningServer:
@@ -39,8 +40,10 @@ def run_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, ti
     import uvicorn
 
     port = port or free_port(host)
+    from medasr.ui.shutdown import draining_server
+
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_max_size=WS_MAX_SIZE, lifespan="on")
-    server = uvicorn.Server(config)
+    server = draining_server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

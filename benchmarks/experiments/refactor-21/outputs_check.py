@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from medasr.bench.outputs import normalized
+
 REAL = ("jfk/jfk.flac", "ljspeech/LJ001-0001.wav", "ljspeech/LJ001-0002.wav", "ljspeech/LJ001-0003.wav", "ljspeech/LJ001-0004.wav")
 CONSULTATION = (
     ("en-us+m3", "Hello, what brings you in today?"),
@@ -59,21 +61,6 @@ def speak_consultation(path: Path) -> None:
     import soundfile as sf
 
     sf.write(path, np.concatenate(parts), sr, subtype="PCM_16")
-
-
-def strip_timings(obj):
-    if isinstance(obj, dict):
-        return {k: strip_timings(v) for k, v in obj.items() if k != "timings"}
-    if isinstance(obj, list):
-        return [strip_timings(v) for v in obj]
-    return obj
-
-
-def normalized(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        return json.dumps(strip_timings(json.loads(text)), indent=2, ensure_ascii=False) + "\n"  # key order kept
-    return text
 
 
 def sha(data: bytes) -> str:

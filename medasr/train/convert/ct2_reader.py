@@ -3,8 +3,11 @@
 Layout: ``u32 version; str spec; u32 revision; u32 n; n x {str name; u8 rank;
 u32 dims[rank]; u8 dtype; u32 nbytes; bytes}; u32 n_aliases; n_aliases x {str alias; str target}``
 where ``str`` is ``u16 length (with the NUL) + bytes``. dtype: 0=f32, 1=i8, 2=i16, 3=i32,
-4=f16, 5=bf16. Only numpy is needed; int8-quantized models are refused (their scales
-would have to be applied) with a message saying to use a float model.
+4=f16, 5=bf16. Only numpy is needed. An int8-quantized model (``compute_type`` int8: each
+weight matrix ``W`` stored as ``round(W * s)`` in int8 with a per-row float ``W_scale`` = s) is
+read back dequantized, ``W = int8 / s`` in float32, and its ``_scale`` variables dropped
+(``CT2Model.dequantized`` says so): what int8 rounding lost stays lost (at most half a step,
+``max|row| / 254``, per weight), but quantizing the result to int8 again gives the same file.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class CT2Model:
     revision: int
     variables: dict[str, np.ndarray] = field(repr=False)
     aliases: dict[str, str] = field(default_factory=dict)
+    dequantized: tuple[str, ...] = ()  # int8 weights read back as float32 (see the module docstring)
 
     def get(self, name: str) -> np.ndarray:
         if name in self.variables:
@@ -109,4 +113,18 @@ def read_ct2_model(path: str | Path) -> CT2Model:
                 aliases[alias] = _str(fh)
     except EOFError as e:
         raise ModelNotFoundError(f"{p}: {e}") from None
-    return CT2Model(spec=spec, version=version, revision=revision, variables=variables, aliases=aliases)
+    deq = _dequantize(variables)
+    return CT2Model(spec=spec, version=version, revision=revision, variables=variables, aliases=aliases, dequantized=deq)
+
+
+def _dequantize(variables: dict[str, np.ndarray]) -> tuple[str, ...]:
+    """Replace every int8 ``W`` that has a ``W_scale`` by ``W / W_scale`` (per row), in place."""
+    done = []
+    for name in [n for n in variables if n.endswith("_scale")]:
+        w = variables.get(name[: -len("_scale")])
+        if w is None or w.dtype != np.int8 or w.ndim < 2:
+            continue
+        scale = variables.pop(name).astype(np.float32)
+        variables[name[: -len("_scale")]] = w.astype(np.float32) / scale.reshape((-1,) + (1,) * (w.ndim - 1))
+        done.append(name[: -len("_scale")])
+    return tuple(done)

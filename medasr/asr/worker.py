@@ -1,0 +1,160 @@
+"""One model worker per process: every live session's windows go through one queue to one
+thread that owns the model (WhisperLive's shape), so N sessions never run N decodes at once
+on the same cores.
+
+The worker takes up to ``max_batch`` waiting windows per call and decodes them together
+when the transcriber can (``transcribe_batch``), else one by one. It times every call and
+feeds ``Capacity``, which decides how many sessions fit. Batching pays on a GPU; on two CPU
+cores it measured no gain per window and only delays the first result of a batch
+(``benchmarks/stream_batching.py``), so CPU workers decode one window per call by default.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from medasr.asr.base import TranscribeOptions, Transcriber
+from medasr.audio import SAMPLE_RATE
+from medasr.asr.capacity import Capacity
+from medasr.schema import Transcript
+
+log = logging.getLogger("medasr.asr.worker")
+CALIBRATION_SECONDS = 8.0  # a typical streaming window
+
+
+def default_max_batch(transcriber: Transcriber) -> int:
+    if not hasattr(transcriber, "transcribe_batch"):
+        return 1
+    return 8 if transcriber.info.device == "cuda" else 1
+
+
+@dataclass
+class _Job:
+    audio: np.ndarray
+    options: TranscribeOptions
+    future: Future = field(default_factory=Future)
+    queued: float = field(default_factory=time.perf_counter)
+
+
+class DecodeWorker:
+    """``decode(audio, options)`` from any thread; the worker thread does the work."""
+
+    def __init__(self, transcriber: Transcriber, *, max_batch: int | None = None, capacity: Capacity | None = None,
+                 calibrate: bool = True) -> None:
+        self.transcriber = transcriber
+        self.max_batch = max_batch or default_max_batch(transcriber)
+        self.capacity = capacity or Capacity(max_batch=self.max_batch)
+        self._queue: deque[_Job] = deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self.windows = 0
+        self.calls = 0
+        self.busy_seconds = 0.0
+        self.started = time.perf_counter()
+        if calibrate:
+            self.calibrate()
+        self._thread = threading.Thread(target=self._run, name="medasr-decode", daemon=True)
+        self._thread.start()
+
+    # -- use -------------------------------------------------------------------------------
+    def submit(self, audio: np.ndarray, options: TranscribeOptions) -> Future:
+        job = _Job(audio, options)
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the decode worker is closed")
+            self._queue.append(job)
+            self._cond.notify()
+        return job.future
+
+    def decode(self, audio: np.ndarray, options: TranscribeOptions) -> Transcript:
+        """Blocking: queue one window and wait for its transcript."""
+        return self.submit(audio, options).result()
+
+    @property
+    def queue_depth(self) -> int:
+        return len(self._queue)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=30)
+
+    # -- the thread ------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if self._closed and not self._queue:
+                    return
+                jobs = [self._queue.popleft() for _ in range(min(self.max_batch, len(self._queue)))]
+            t0 = time.perf_counter()
+            try:
+                results = self._decode([j.audio for j in jobs], [j.options for j in jobs])
+            except BaseException as e:  # the model failed: every waiting session hears of it
+                for j in jobs:
+                    j.future.set_exception(e)
+                continue
+            wall = time.perf_counter() - t0
+            self.capacity.record(len(jobs), wall)
+            self.windows += len(jobs)
+            self.calls += 1
+            self.busy_seconds += wall
+            for j, r in zip(jobs, results):
+                j.future.set_result(r)
+
+    def _decode(self, audios: list[np.ndarray], options: list[TranscribeOptions]) -> list[Transcript]:
+        batch = getattr(self.transcriber, "transcribe_batch", None)
+        if batch is not None:
+            return batch(audios, options)
+        return [self.transcriber.transcribe(a, o) for a, o in zip(audios, options)]
+
+    # -- measuring -------------------------------------------------------------------------
+    def calibrate(self, seconds: float = CALIBRATION_SECONDS) -> None:
+        """Time a decode of one window and of a full batch (the transcriber's own probe when
+        it has one: a decode forced to a speech-like number of tokens; else a real decode of
+        quiet noise, which the first real decodes then correct)."""
+        probe = getattr(self.transcriber, "probe_cost", None)
+        try:
+            for b in sorted({1, self.max_batch}):
+                times = []
+                for _ in range(2):  # the first call warms caches up
+                    t0 = time.perf_counter()
+                    if probe is not None:
+                        probe(b, seconds)
+                    else:
+                        noise = (np.random.default_rng(0).standard_normal(int(seconds * SAMPLE_RATE)) * 1e-3).astype(np.float32)
+                        self._decode([noise] * b, [TranscribeOptions(vad=False)] * b)
+                    times.append(time.perf_counter() - t0)
+                self.capacity.record(b, times[-1])
+        except Exception as e:  # a model that cannot decode fails its sessions, not the server's start
+            log.warning("decode worker: calibration failed (%s); capacity is learnt from real decodes", e)
+        log.info("decode worker: %s", self.capacity.to_dict())
+
+    def stats(self) -> dict[str, Any]:
+        up = max(1e-9, time.perf_counter() - self.started)
+        return {"queue_depth": self.queue_depth, "windows": self.windows, "calls": self.calls,
+                "busy_share": round(self.busy_seconds / up, 3), "capacity": self.capacity.to_dict()}
+
+
+_WORKERS: dict[int, tuple[Transcriber, DecodeWorker]] = {}
+_LOCK = threading.Lock()
+
+
+def shared_worker(transcriber: Transcriber, **kw: Any) -> DecodeWorker:
+    """The process's one worker for ``transcriber`` (made, and calibrated, on first use)."""
+    with _LOCK:
+        got = _WORKERS.get(id(transcriber))
+        if got is None or got[0] is not transcriber:
+            got = (transcriber, DecodeWorker(transcriber, **kw))
+            _WORKERS[id(transcriber)] = got
+        return got[1]
