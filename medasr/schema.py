@@ -221,31 +221,14 @@ class SpeakerTurn:
 # --- Note (clinical note structuring) -------------------------------------------------
 # The note types live below; they are owned by the note structurer (medasr/note).
 
-NOTE_SECTIONS: tuple[str, ...] = (
-    "chief_complaint",
-    "history_of_present_illness",
-    "past_history",
-    "medications",
-    "allergies",
-    "social_family_history",
-    "review_of_systems",
-    "examination",
-    "assessment",
-    "plan",
-)
-
+# The classic SOAP sections (notes made before templates), in reading order, with their titles.
 SECTION_TITLES: dict[str, str] = {
-    "chief_complaint": "Chief complaint",
-    "history_of_present_illness": "History of present illness",
-    "past_history": "Past medical history",
-    "medications": "Medications",
-    "allergies": "Allergies",
-    "social_family_history": "Social and family history",
-    "review_of_systems": "Review of systems",
-    "examination": "Examination and vitals",
-    "assessment": "Assessment",
-    "plan": "Plan",
+    "chief_complaint": "Chief complaint", "history_of_present_illness": "History of present illness",
+    "past_history": "Past medical history", "medications": "Medications", "allergies": "Allergies",
+    "social_family_history": "Social and family history", "review_of_systems": "Review of systems",
+    "examination": "Examination and vitals", "assessment": "Assessment", "plan": "Plan",
 }
+NOTE_SECTIONS: tuple[str, ...] = tuple(SECTION_TITLES)
 
 
 @dataclass(frozen=True)

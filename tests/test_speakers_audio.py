@@ -125,7 +125,9 @@ def test_note_uses_roles(consultation, pipeline):
     assert note.mode == "conversation"
     history = note.section("chief_complaint") + note.section("history_of_present_illness")
     assert any(i.speaker == "patient" and ("cough" in i.text.lower() or "fever" in i.text.lower()) for i in history), note.to_dict()["sections"]
-    assert any(i.speaker == "doctor" and "come back" in i.text.lower() for i in note.section("plan")), note.to_dict()["sections"]
+    # the note writes its own statement ("Review if not improving"); its evidence is the clinician's words
+    assert any(i.speaker == "clinician" and any("come back" in e.text.lower() for e in i.evidence) for i in note.section("plan")), note.to_dict()["sections"]
+    assert any(i.speaker == "clinician" and "amoxicillin 500 mg" in i.text.lower() for i in note.section("plan")), note.to_dict()["sections"]
     spoken = {s.id: s for s in tr.segments}
     for item in history + note.section("plan"):
         assert all(spoken[e.segment_id].role == ("patient" if item.speaker == "patient" else "clinician") for e in item.evidence)
