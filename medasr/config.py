@@ -59,7 +59,7 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 60.0
-    llm_runtime: str = "ct2"  # ct2 | llamacpp: the local backend's engine (benchmarks/results/notes-runtime)
+    llm_runtime: str = "llamacpp"  # llamacpp (JSON-schema constrained) | ct2: the local backend's engine (benchmarks/results/notes-runtime)
     llm_threads: int = 1  # generation threads of the local model (2 collapsed on busy cores: benchmarks/results/notes-runtime)
     llm_batch_threads: int = 2  # threads reading the prompt
     llm_style: str = "augment"  # augment | candidates | questions | rewrite: how the model is asked (medasr.note.prompts)

@@ -66,19 +66,24 @@ def test_checks_remove_every_trap_a_model_takes(linker: Linker, style: str) -> N
     assert not any("Amoxicillin" in t for t in texts)
 
 
-def _local_settings(model: str) -> Settings:
-    pytest.importorskip("ctranslate2")
-    pytest.importorskip("transformers")
+def _local_settings(model: str, runtime: str) -> Settings:
+    if runtime == "ct2":
+        pytest.importorskip("ctranslate2")
+        pytest.importorskip("transformers")
+    else:
+        pytest.importorskip("xllamacpp")
     from medasr.store.llm import bundled
 
     spec = bundled(model)
     assert spec is not None
     pytest.importorskip(spec.packages[0])
-    return Settings.resolve({"note_backend": "local", "llm_model": model})
+    return Settings.resolve({"note_backend": "local", "llm_model": model, "llm_runtime": runtime})
 
 
-def test_local_model_is_safe(linker: Linker) -> None:
-    settings = _local_settings("0.5b")
+@pytest.mark.parametrize("runtime", ["llamacpp", "ct2"])
+def test_local_model_is_safe(linker: Linker, runtime: str) -> None:
+    """The default local model (0.5B) on both runtimes: llama.cpp (the default) and CTranslate2."""
+    settings = _local_settings("0.5b", runtime)
     backend = get_backend("local", settings, linker=linker)
     tr = safety_transcript()
     note = structure(tr, settings, backend=backend)
@@ -86,12 +91,16 @@ def test_local_model_is_safe(linker: Linker) -> None:
     assert note.backend == "local" and note.model == "qwen2.5-coder-0.5b-instruct"
     assert backend.last_usage["calls"] >= 1 and backend.last_usage["completion_tokens"] > 0
     assert note.grounding["proposed"] >= 1
-    from medasr.note import ct2_llm
+    from medasr.note import ct2_llm, llamacpp
 
-    loaded = dict(ct2_llm._GENERATORS)
+    cache = llamacpp._SERVERS if runtime == "llamacpp" else ct2_llm._GENERATORS
+    loaded = dict(cache)
     again = get_backend("local", settings, linker=linker)  # a second caller in the process (server, UI, batch)
-    again.client.chat([{"role": "user", "content": "Say OK."}], {})
-    assert ct2_llm._GENERATORS == loaded and len(loaded) == 1  # the model was loaded once
+    if runtime == "llamacpp":
+        assert llamacpp.load_server(again.client.key) is loaded[again.client.key]
+    else:
+        again.client.chat([{"role": "user", "content": "Say OK."}], {})
+    assert cache == loaded and len(loaded) == 1  # the model was loaded once
 
 
 def test_openai_backend_against_llamacpp_server_is_safe(linker: Linker) -> None:
@@ -110,8 +119,8 @@ def test_openai_backend_against_llamacpp_server_is_safe(linker: Linker) -> None:
 
 
 @pytest.mark.slow
-def test_default_local_model_is_safe(linker: Linker) -> None:
-    settings = _local_settings("1.5b")
+def test_larger_local_model_is_safe(linker: Linker) -> None:
+    settings = _local_settings("1.5b", "ct2")
     tr = safety_transcript()
     note = structure(tr, settings, backend=get_backend("local", settings, linker=linker))
     _check_safe(note, tr)

@@ -101,7 +101,7 @@ def build_primock(cap, engines, source, out_dir) -> None:
 @click.option("--combine", is_flag=True, help="Join the included runs of each backend and model into one (the tuning and held-out runs give all 25).")
 @click.option("--template", default=None, help="Note template: soap, history_physical or a .toml path.")
 @click.option("--llm-url", default=None, help="Endpoint for the openai backend.")
-@click.option("--llm-model", default=None, help="local: 1.5b, 0.5b or a .gguf; openai: the model name; transformers: a folder or .gguf.")
+@click.option("--llm-model", default=None, help="local: 0.5b (default), 1.5b or a .gguf; openai: the model name; transformers: a folder or .gguf.")
 @click.option("--llm-style", type=click.Choice(["augment", "candidates", "questions", "rewrite"]), default=None, help="How the model is asked (medasr.note.prompts).")
 @click.option("--llm-runtime", type=click.Choice(["ct2", "llamacpp"]), default=None, help="Engine of the local backend.")
 @click.option("--llm-threads", type=int, default=None, help="Threads of the local model (llama.cpp: generation threads).")

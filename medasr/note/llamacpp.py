@@ -1,7 +1,7 @@
 """``local`` backend: llama.cpp in this process (the ``xllamacpp`` wheel), offline.
 
-The model is a GGUF file: a bundled Qwen2.5-Coder (``llm_store``; ``--llm-model 1.5b`` or
-``0.5b``) or any local ``.gguf``. The answer is constrained to the note's JSON schema by
+The model is a GGUF file: a bundled Qwen2.5-Coder (``llm_store``; ``--llm-model 0.5b`` (the default) or
+``1.5b``) or any local ``.gguf``. The answer is constrained to the note's JSON schema by
 llama.cpp's grammar. Each model is loaded once per process and shared by every caller (CLI
 batch, server, UI, bench): ``load_server`` keeps one server per (path, context, threads).
 The server also listens on 127.0.0.1 with llama.cpp's OpenAI-compatible HTTP API

@@ -50,7 +50,7 @@ QWEN_15B = BundledLLM(
 BUNDLED = {QWEN_05B.name: QWEN_05B, QWEN_15B.name: QWEN_15B}
 ALIASES = {"0.5b": QWEN_05B.name, "1.5b": QWEN_15B.name, "qwen-0.5b": QWEN_05B.name, "qwen-1.5b": QWEN_15B.name}
 DEFAULT_LLM = QWEN_05B  # the transformers backend's default (the 1.5B needs ~6 GB dequantized)
-DEFAULT_LOCAL = QWEN_15B.name  # the local backend's default
+DEFAULT_LOCAL = QWEN_05B.name  # the local backend's default: chosen on the tuning split (benchmarks/results/notes/README.md)
 
 
 def bundled(name: str) -> BundledLLM | None:
