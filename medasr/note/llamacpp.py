@@ -53,6 +53,7 @@ def load_server(key: ServerKey) -> Any:
         p.cpuparams.n_threads = key.threads
         p.cpuparams_batch.n_threads = key.batch_threads
         p.warmup = False
+        p.verbosity = 3 if log.isEnabledFor(logging.DEBUG) else 0  # llama.cpp's own log: only with --log-level DEBUG
         p.n_parallel = 1
         t0 = time.perf_counter()
         try:
