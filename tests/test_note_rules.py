@@ -165,3 +165,19 @@ def test_auto_falls_back_to_rules_without_a_local_model(tmp_path) -> None:
     assert backend.name == "rules" and "no local model" in backend.notice
     note = structure(Transcript.from_text("Assessment: asthma."), s, backend=backend)
     assert any("no local model" in w for w in note.warnings)
+
+
+def test_no_other_family_history_keeps_what_was_said(linker: Linker) -> None:
+    """"Any other family history?" "No." after the patient named a relative's illness is not
+    "No relevant family history": the earlier answer stands and the negative says "other"."""
+    tr = parse_text(
+        "Doctor: Does anything run in the family?\n"
+        "Patient: My mum has migraines.\n"
+        "Doctor: OK. Apart from migraines, any other family history?\n"
+        "Patient: No.\n"
+    )
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    texts = [i.text for i in note.all_items()]
+    assert "No relevant family history" not in texts, texts
+    assert "No other relevant family history" in texts and any(t.startswith("Mother: migraine") for t in texts), texts
+    assert_grounded(note, tr)

@@ -44,6 +44,7 @@ _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |yo
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
+_OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
 
 
 def _drugs(linker: Linker, text: str) -> list[tuple[str, str, int]]:
@@ -83,7 +84,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
             if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
-                facts.append(Fact(cat, phrase, evs, key=f"{topic}:none", negated=True))
+                if topic == "family" and _OTHER.search(text):
+                    # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
+                    phrase = phrase.replace("No ", "No other ", 1)
+                facts.append(Fact(cat, phrase, evs, key=f"{topic}:none-other" if "other" in phrase else f"{topic}:none", negated=True))
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:

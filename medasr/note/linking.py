@@ -180,7 +180,10 @@ class Linker:
             return self._find_by_link(kind, text, max_n)
 
         def lookup(start: int, end: int, gram: list[tuple[int, int, str]]):
-            m = index.get(norm_surface(text[start:end]))
+            key = norm_surface(text[start:end])
+            m = index.get(key)
+            if m is None and kind == "diagnosis" and key.endswith("s") and not key.endswith("ss") and len(gram[-1][2]) > 4:
+                m = index.get(key[:-1])  # "my mum has migraines": the plural of a condition is the condition
             if m is None or (kind == "diagnosis" and not self.icd10(m.code)):
                 return None
             return m
