@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from medasr.note.prompts import ITEM_SCHEMA, MAX_ITEMS
@@ -23,15 +24,10 @@ def extract_json(text: str) -> Any:
     return obj
 
 
-def salvage_json(text: str) -> Any:
-    """A cut-off answer (the token limit hit mid-object): keep every complete array element
-    and close the brackets. Raises ValueError when nothing complete is left."""
-    start = text.find("{")
-    if start < 0:
-        raise ValueError("no JSON object in the answer")
-    stack: list[str] = []
+def _outside_strings(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character of ``text`` from ``start`` that is outside a JSON
+    string (escapes honoured); the quotes themselves are left out."""
     in_str = esc = False
-    cut: tuple[int, list[str]] | None = None
     for i in range(start, len(text)):
         ch = text[i]
         if in_str:
@@ -41,10 +37,22 @@ def salvage_json(text: str) -> Any:
                 esc = True
             elif ch == '"':
                 in_str = False
-            continue
-        if ch == '"':
+        elif ch == '"':
             in_str = True
-        elif ch in "{[":
+        else:
+            yield i, ch
+
+
+def salvage_json(text: str) -> Any:
+    """A cut-off answer (the token limit hit mid-object): keep every complete array element
+    and close the brackets. Raises ValueError when nothing complete is left."""
+    start = text.find("{")
+    if start < 0:
+        raise ValueError("no JSON object in the answer")
+    stack: list[str] = []
+    cut: tuple[int, list[str]] | None = None
+    for i, ch in _outside_strings(text, start):
+        if ch in "{[":
             stack.append("}" if ch == "{" else "]")
         elif ch in "}]":
             if not stack:
@@ -64,19 +72,8 @@ def objects(text: str) -> list[str]:
     out: list[str] = []
     starts: list[int] = []
     inner: list[bool] = []
-    in_str = esc = False
-    for i, ch in enumerate(text):
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-            continue
-        if ch == '"':
-            in_str = True
-        elif ch == "{":
+    for i, ch in _outside_strings(text):
+        if ch == "{":
             if inner:
                 inner[-1] = True
             starts.append(i)
