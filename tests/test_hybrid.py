@@ -155,3 +155,21 @@ def test_batch_jobs_name_both_models(session_home):
     mid = resolve_model_id(Settings.resolve({"model": "tiny.en-medical+tiny.en"}))
     domain, general = mid.split("+")
     assert domain.startswith("tiny.en-medical@") and general.startswith("tiny.en@") and len(domain) > len("tiny.en-medical@") + 8
+
+
+def test_live_windows_decode_on_the_domain_model_alone():
+    """Live dictation keeps up on one model: the shared decode worker of a pair decodes with its
+    domain model (the offline paths keep both)."""
+    from medasr.asr.base import TranscribeOptions
+    from medasr.asr.worker import live_transcriber, shared_worker
+
+    pair = HybridTranscriber(Named("medical", "metoprolol daily"), Named("stock", "metro pole daily"), judge())
+    assert live_transcriber(pair) is pair.domain
+    solo = Named("medical", "x")
+    assert live_transcriber(solo) is solo
+    worker = shared_worker(pair, calibrate=False)
+    try:
+        assert worker.transcriber is pair.domain
+        assert worker.decode(AUDIO, TranscribeOptions()).text.strip() == "metoprolol daily"
+    finally:
+        worker.close()

@@ -150,8 +150,19 @@ _WORKERS: dict[int, tuple[Transcriber, DecodeWorker]] = {}
 _LOCK = threading.Lock()
 
 
+def live_transcriber(transcriber: Transcriber) -> Transcriber:
+    """What decodes live windows: a DOMAIN+GENERAL pair's domain model alone. Two decodes a window
+    doubled the commit latency (p95 5.7 s against 1.7 s for one real-time session on 2 cores,
+    benchmarks/results/stream-pair-two-decodes/), so live dictation keeps up on one model and the offline
+    paths (transcribe, batch, uploads) keep the pair."""
+    from medasr.asr.hybrid import HybridTranscriber
+
+    return transcriber.domain if isinstance(transcriber, HybridTranscriber) else transcriber
+
+
 def shared_worker(transcriber: Transcriber, **kw: Any) -> DecodeWorker:
-    """The process's one worker for ``transcriber`` (made, and calibrated, on first use)."""
+    """The process's one worker for ``transcriber``'s live windows (made, and calibrated, on first use)."""
+    transcriber = live_transcriber(transcriber)
     with _LOCK:
         got = _WORKERS.get(id(transcriber))
         if got is None or got[0] is not transcriber:
