@@ -84,10 +84,11 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
             if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
+                key = f"{topic}:none"
                 if topic == "family" and _OTHER.search(text):
                     # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
-                    phrase = phrase.replace("No ", "No other ", 1)
-                facts.append(Fact(cat, phrase, evs, key=f"{topic}:none-other" if "other" in phrase else f"{topic}:none", negated=True))
+                    phrase, key = phrase.replace("No ", "No other ", 1), f"{topic}:none-other"
+                facts.append(Fact(cat, phrase, evs, key=key, negated=True))
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
