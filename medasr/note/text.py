@@ -85,10 +85,6 @@ def make_evidence(transcript: Transcript, segment_id: int, start: int, end: int)
     return Evidence(segment_id, start, end, seg.text[start:end], word_ids_for(seg, start, end))
 
 
-def unit_evidence(transcript: Transcript, unit: Unit) -> Evidence:
-    return make_evidence(transcript, unit.segment_id, unit.start, unit.end)
-
-
 def detect_mode(transcript: Transcript) -> str:
     """conversation when two or more speakers talk, else dictation."""
     speakers = {normalize_speaker(s.role or s.speaker) for s in transcript.segments if s.speaker or s.role}
