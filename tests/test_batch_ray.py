@@ -43,6 +43,7 @@ def test_ray_engine_outputs_errors_and_clean_shutdown(cli, tts_wav, tmp_path: Pa
     ray_tmp = tempfile.mkdtemp(prefix="mr", dir="/tmp")  # short: Ray's socket paths must fit in 107 bytes
     try:
         t = cli("transcribe", str(src / "a.wav"), str(src / "b.wav"), str(remote / "c.wav"), "-o", str(tmp_path / "t"), "-f", "txt,json")
+        assert t.returncode == 0, t.stderr.decode()
         b = cli("batch", str(src), url, gone, "-o", str(tmp_path / "b"), "--engine", "ray", "--workers", "2", "-f", "txt,json",
                 env={"RAY_TMPDIR": ray_tmp})
         err = b.stderr.decode()

@@ -19,7 +19,6 @@ These rules and thresholds were chosen on dev data only (``benchmarks/results/ac
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 

@@ -70,10 +70,6 @@ def transcript_text(t: Transcript) -> str:
     return get_writer("txt").format(t).rstrip("\n") if has_speakers(t) else t.text
 
 
-def edit_rows(t: Transcript) -> list[list[Any]]:
-    return [[e.before, e.after, e.reason, e.source, round(e.score, 3), e.applied] for e in t.edits]
-
-
 def _downloads(pipeline: Pipeline, t: Transcript, note: Any) -> list[str]:
     from medasr.ui.ui_files import private_files
 
