@@ -209,6 +209,31 @@ def test_der_and_role_scores():
     r = role_scores(refs, labelled())
     assert (r["turns"], r["turns_right"], r["turns_with_words"], r["backchannels"]) == (4, 3, 3, 1)
     assert r["words"] == len(labelled().words) - 1 and r["word_accuracy"] == 1.0  # "Patel." lies in the overlap: not scored
+    # where two speakers' turns overlap, the one whose voice is audible there holds the word
+    a = RefTurn("doctor", "clinician", 0.0, 2.0, "", "v", speech=((0.0, 1.7),))
+    b = RefTurn("patient", "patient", 1.8, 3.0, "yes", "v", speech=((1.85, 2.3),))
+    yes = Transcript(segments=(Segment(id=0, start=1.9, end=2.0, text=" Yes.", speaker="S2", role="patient",
+                                       words=(Word(1.9, 2.0, " Yes.", 0.9, "0.0", "S2", "patient"),)),))
+    assert role_scores([a, b], yes)["turns_right"] == 1
+    assert role_scores([a, RefTurn("patient", "patient", 1.8, 3.0, "yes", "v")], yes)["turns_with_words"] == 0  # neither audible: nobody's
+
+
+def test_snap_moves_words_onto_their_channels_speech():
+    from medasr.speakers.snap import snap_span, snap_words
+
+    regions = [(1.0, 2.0), (5.0, 5.4)]
+    assert snap_span(0.8, 1.3, regions) == pytest.approx((1.0, 1.3))  # overlapping: clipped to the speech
+    assert snap_span(5.45, 5.75, regions) == pytest.approx((5.1, 5.4))  # just after the voice: onto its end, same length
+    assert snap_span(4.6, 4.9, regions) == pytest.approx((5.0, 5.3))  # just before: onto its start
+    assert snap_span(3.0, 3.3, regions) == pytest.approx((3.0, 3.3))  # far from any speech: left alone
+    assert snap_span(1.5, 5.2, regions) == pytest.approx((1.5, 5.2))  # spans both: from the first's part to the last's
+    t = Transcript(segments=(Segment(id=0, start=4.6, end=5.9, text=" Um, yes.", words=(
+        Word(4.6, 4.9, " Um,", 0.9, "0.0"), Word(5.45, 5.9, " yes.", 0.8, "0.1"))),))
+    out = snap_words(t, regions)
+    (seg,) = out.segments
+    assert [(w.start, w.end) for w in seg.words] == [(5.0, 5.3), (5.0, 5.4)] and (seg.start, seg.end) == (5.0, 5.4)
+    assert [w.text for w in seg.words] == [" Um,", " yes."] and [w.id for w in seg.words] == ["0.0", "0.1"]
+    assert snap_words(t, []) is t
 
 
 def test_diarizer_registry_and_pyannote_errors(tmp_path):

@@ -70,12 +70,17 @@ def der(reference: Sequence[tuple[float, float, str]], hypothesis: Sequence[Spea
 
 
 def _owner(mid: float, refs: Sequence[RefTurn]) -> int | None:
-    """Index of the one reference turn holding ``mid``; None in a gap or where speakers overlap."""
+    """Index of the one reference turn holding ``mid``; None in a gap. Where two speakers'
+    turns overlap (the next turn starts 0.2 s before the last ends), the turn whose voice is
+    audible at ``mid`` (its ``speech`` stretches) holds it; None when both or neither are."""
     hits = [i for i, r in enumerate(refs) if r.start <= mid < r.end]
     if not hits:
         return None
     if len({refs[i].speaker for i in hits}) > 1:
-        return None
+        heard = [i for i in hits if any(a <= mid < b for a, b in refs[i].speech)]
+        if len({refs[i].speaker for i in heard}) != 1:
+            return None
+        hits = heard
     return hits[0] if len(hits) == 1 else min(hits, key=lambda i: refs[i].end - refs[i].start)
 
 

@@ -2,7 +2,8 @@
 
 Telephone and video-call recordings (PriMock57 among them) keep each side on its own channel.
 Each channel is transcribed alone (``S1`` is the first channel, ``S2`` the second, ...) and the
-segments are merged by start time. Segments are numbered 0..n-1 in the merged order and each
+segments are merged by start time. Word times are first moved onto the speech of their own
+channel (``speakers.snap``: Whisper's times drift, most at a short answer's edges). Segments are numbered 0..n-1 in the merged order and each
 word's id is ``<merged segment id>.<index>``: the merged transcript is what the recognizer
 produced, so its ids follow the recognizer's rule. A silent channel adds nothing.
 """
@@ -55,6 +56,17 @@ def merge_channels(transcripts: list[Transcript]) -> Transcript:
     return first.with_changes(segments=tuple(segs), duration=max(t.duration for t in transcripts), timings=timings)
 
 
-def transcribe_channels(channels: np.ndarray, transcribe: Callable[[np.ndarray], Transcript], label: str = "audio") -> Transcript:
+def transcribe_channels(channels: np.ndarray, transcribe: Callable[[np.ndarray], Transcript], label: str = "audio",
+                        snap: bool = True) -> Transcript:
     check_channels(channels, label)
-    return merge_channels([transcribe(np.ascontiguousarray(ch)) for ch in channels])
+    out = []
+    for ch in channels:
+        ch = np.ascontiguousarray(ch)
+        t = transcribe(ch)
+        if snap and t.segments:
+            from medasr.speakers.snap import snap_words
+            from medasr.speakers.vad import speech_regions
+
+            t = snap_words(t, speech_regions(ch))
+        out.append(t)
+    return merge_channels(out)
