@@ -56,10 +56,27 @@ PASSAGES = [
     "check his feet every year, and book a retinal screening appointment.",
 ]
 VOICES = [("espeak-ng", "en-us+m1"), ("flite", "slt"), ("festival", "slt-hts")]  # the synth engines' voices
+# --passages dev: other passages and other voices, for choosing streaming settings (the six
+# above only report)
+DEV_PASSAGES = [
+    "Mrs Patel is a fifty four year old woman with a three day history of burning on passing urine and lower abdominal pain. "
+    "She takes ramipril five milligrams once daily. Start nitrofurantoin one hundred milligrams twice a day for three days.",
+    "He fell off a ladder this afternoon and hurt his right wrist. There is swelling over the distal radius but no wound. "
+    "Give co-codamol for the pain, apply a splint and send him for an x-ray of the wrist.",
+    "Her asthma has been worse since the winter, with a wheeze at night twice a week. She uses the salbutamol inhaler most days. "
+    "Add beclometasone two puffs twice a day and check her inhaler technique.",
+    "The rash started on his chest four days ago and has spread to both arms. It is itchy but not painful. "
+    "He started allopurinol two weeks ago. Stop the allopurinol and review the blood count tomorrow.",
+    "Blood glucose this morning was eleven point two. She has lost three kilograms in a month and feels thirsty all the time. "
+    "Request an HbA1c, a urine ketone test and a fasting lipid profile.",
+    "Follow up after his heart attack in March. He walks two miles a day without chest pain. Continue aspirin seventy five "
+    "milligrams, bisoprolol two point five milligrams and atorvastatin eighty milligrams at night.",
+]
+DEV_VOICES = [("espeak-ng", "en+f2"), ("flite", "awb"), ("festival", "kal")]
 RATE = 150 / 175  # espeak-ng at 150 words a minute
 
 
-def clips() -> list[dict]:
+def clips(passages: str = "test") -> list[dict]:
     """Each passage spoken by the next voice that works here (the synth engines' own command
     lines), 16 kHz, then 3 s of silence."""
     from medasr.audio import resample
@@ -67,7 +84,7 @@ def clips() -> list[dict]:
 
     home = Path(tempfile.mkdtemp(prefix="medasr-stream-bench-"))
     voices = []
-    for engine, name in VOICES:
+    for engine, name in (DEV_VOICES if passages == "dev" else VOICES):
         try:
             eng = get_engine(engine, home)
             voice = next((v for v in eng.voices() if v.name == name), None)
@@ -78,7 +95,7 @@ def clips() -> list[dict]:
     if not voices:
         raise SystemExit("no TTS engine works here: apt-get install espeak-ng flite festival festvox-us-slt-hts")
     out = []
-    for i, text in enumerate(PASSAGES):
+    for i, text in enumerate(DEV_PASSAGES if passages == "dev" else PASSAGES):
         eng, voice = voices[i % len(voices)]
         audio, rate = eng.synthesize(text, voice, VoiceParams(rate=RATE if voice.engine == "espeak-ng" else 1.0))
         audio = np.concatenate([resample(np.asarray(audio, dtype=np.float32), rate), np.zeros(int(TAIL_S * 16000), dtype=np.float32)])
@@ -246,6 +263,8 @@ def main() -> None:
     ap.add_argument("--sessions", default="1,2,4,8", help="concurrent real-time sessions per round")
     ap.add_argument("--clips-per-client", type=int, default=0, help="clips each client streams (0: all six at N=1, else 2)")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--passages", choices=("test", "dev"), default="test",
+                    help="test: the six reported passages; dev: six others in other voices, for choosing settings")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -255,7 +274,7 @@ def main() -> None:
 
     settings = Settings.resolve({"model": args.model, "device": args.device})
     tr = load_transcriber(settings)
-    data = clips()
+    data = clips(args.passages)
     total = sum(c["audio"].size for c in data) / 16000
     print(f"{len(data)} clips, {total:.1f} s of audio; model {tr.info.name} on {tr.info.device}/{tr.info.compute_type}", flush=True)
     opts = options_from_settings(settings)

@@ -110,6 +110,85 @@ def test_fast_sender_is_decoded_in_bounded_steps() -> None:
     assert st.lag_seconds == 0.0
 
 
+def test_a_queued_window_takes_the_audio_that_arrived_while_it_waited() -> None:
+    """decode_latest: the window is taken when the shared worker gets to it, not when it was
+    queued behind another session's decode; the commits are the same words as ever."""
+    import threading
+
+    from medasr.asr.worker import DecodeWorker
+
+    class Gated(RampTranscriber):
+        def __init__(self) -> None:
+            super().__init__()
+            self.gate = threading.Event()
+            self.seen: list[float] = []
+
+        def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
+            self.gate.wait(10)
+            self.seen.append(float(audio[-1]) * 1000.0 + 1 / SAMPLE_RATE)  # the window's end, absolute
+            return super().transcribe(audio, options)
+
+    tr = Gated()
+    worker = DecodeWorker(tr, calibrate=False)
+    try:
+        other = worker.submit(ramp(2.0), TranscribeOptions())  # another session's decode holds the worker
+        st = StreamingTranscriber(tr, TranscribeOptions(), StreamConfig(vad=False, min_chunk=1.0, max_step=8.0))
+        audio = ramp(6.0)
+        st.insert_audio_chunk(audio[: 2 * SAMPLE_RATE])
+        got: list = []
+        t = threading.Thread(target=lambda: got.append(st.process_iter(late=worker.decode_latest)))
+        t.start()
+        while worker.queue_depth < 1:
+            threading.Event().wait(0.01)
+        st.insert_audio_chunk(audio[2 * SAMPLE_RATE:5 * SAMPLE_RATE])  # arrives while the window waits
+        tr.gate.set()
+        other.result(10)
+        t.join(10)
+        assert tr.seen[-1] == pytest.approx(5.0, abs=1e-3)  # the window held all 5 s, not the 2 s queued with
+        assert got[0].processed_seconds == pytest.approx(5.0, abs=1e-3) and st.lag_seconds == pytest.approx(0.0, abs=1e-3)
+        st.insert_audio_chunk(audio[5 * SAMPLE_RATE:])
+        none = worker.decode_latest(lambda: None)  # nothing to decode: answered without a decode
+        assert none is None
+        st.process_iter(late=worker.decode_latest)
+        u = st.finish(decode=worker.decode)
+        words = [w.text.strip() for w in st.committed]
+        assert words == WORDS[: len(words)] and len(words) >= 11 and u.final
+    finally:
+        worker.close()
+
+
+def test_a_busy_worker_decodes_greedily_and_a_lone_window_keeps_its_beam() -> None:
+    import threading
+
+    from medasr.asr.worker import DecodeWorker
+
+    class Beams(RampTranscriber):
+        def __init__(self) -> None:
+            super().__init__()
+            self.gate = threading.Event()
+            self.beams: list[int] = []
+
+        def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
+            self.gate.wait(10)
+            self.beams.append(options.beam_size)
+            return super().transcribe(audio, options)
+
+    tr = Beams()
+    worker = DecodeWorker(tr, calibrate=False)
+    try:
+        o = TranscribeOptions(beam_size=5)
+        first = worker.submit(ramp(1.0), o)  # taken at once, alone in the queue: beam 5
+        while worker.queue_depth:
+            threading.Event().wait(0.01)
+        waiting = [worker.submit(ramp(1.0), o) for _ in range(3)]  # queued behind it
+        tr.gate.set()
+        for f in [first, *waiting]:
+            f.result(10)
+        assert tr.beams == [5, 1, 1, 5]  # the last had nobody behind it
+    finally:
+        worker.close()
+
+
 def test_silence_is_not_decoded() -> None:
     st = StreamingTranscriber(RampTranscriber(), TranscribeOptions(), StreamConfig(vad=True))
     st.insert_audio_chunk(np.zeros(SAMPLE_RATE * 5, dtype=np.float32))

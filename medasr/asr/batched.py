@@ -187,7 +187,7 @@ def _align(model: Any, tokenizers: dict, languages: list[str], final: list[_Resu
     return words
 
 
-def probe_cost(model: Any, batch: int, seconds: float, *, beam_size: int = 5, tokens_per_second: float = 4.5) -> float:
+def probe_cost(model: Any, batch: int, seconds: float, *, beam_size: int = 1, tokens_per_second: float = 4.5) -> float:
     """Wall seconds to decode ``batch`` windows of ``seconds`` each, as speech would cost:
     the same encoder call, a ``generate`` forced (end-of-text suppressed) to the tokens such
     speech yields, and their alignment. Content-free, so it runs at start-up on silence."""

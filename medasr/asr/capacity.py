@@ -1,8 +1,10 @@
 """How many live sessions one model worker can serve, from what its decodes really cost.
 
 Each live session needs one decode of its window at least every ``interval`` seconds (a
-longer gap pushes commit latency past what dictation tolerates; the server's
-``ServeLimits.decode_interval``). The worker
+longer gap pushes commit latency past what dictation tolerates: a word commits when two
+windows agree on it, about two intervals and a decode after it was said; the server's
+``ServeLimits.decode_interval``). The cost recorded is that of a window while sessions share
+the worker (``DecodeWorker`` decodes those greedily). The worker
 decodes up to ``max_batch`` windows per call, so ``n`` sessions cost
 ``ceil(n / max_batch)`` calls per interval; they fit while that work takes at most
 ``headroom`` of the interval. The cost of a call of each batch size is measured: once at

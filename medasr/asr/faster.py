@@ -47,11 +47,11 @@ class FasterWhisperTranscriber:
 
         return transcribe_windows(self._model, self.info, audios, options)
 
-    def probe_cost(self, batch: int, seconds: float) -> float:
+    def probe_cost(self, batch: int, seconds: float, beam_size: int = 1) -> float:
         """Seconds a batch of speech windows costs (for admission control): ``medasr.asr.batched``."""
         from medasr.asr.batched import probe_cost
 
-        return probe_cost(self._model, batch, seconds)
+        return probe_cost(self._model, batch, seconds, beam_size=beam_size)
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions | None = None, *, progress: ProgressFn | None = None) -> Transcript:
         options = options or TranscribeOptions()

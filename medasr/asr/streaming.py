@@ -38,7 +38,7 @@ class StreamConfig:
     """How eagerly to decode and when to commit. Seconds throughout."""
 
     min_chunk: float = 0.5  # decode only when this much new audio arrived (the shared worker paces the rest)
-    max_step: float = 2.0  # take at most this much new audio per window while keeping up
+    max_step: float = 4.0  # take at most this much new audio per window while keeping up (a decode every 3 s, and the decode)
     catch_up_step: float = 8.0  # ... and this much while behind (fewer, longer decodes)
     behind_after: float = 3.0  # lag (received - decoded) past which the session is behind
     trim_after: float = 8.0  # trim the buffer at a committed sentence end once it is this long
@@ -97,6 +97,8 @@ class Window:
 
 
 Decode = Callable[[np.ndarray, TranscribeOptions], Transcript]
+# decode_latest of the shared worker: takes a function giving the window when the worker is ready
+LateDecode = Callable[[Callable[[], "tuple[np.ndarray, TranscribeOptions] | None"]], "Transcript | None"]
 
 
 class StreamingTranscriber:
@@ -253,8 +255,24 @@ class StreamingTranscriber:
         batch = getattr(self.transcriber, "transcribe_batch", None)
         return batch([audio], [options])[0] if batch is not None else self.transcriber.transcribe(audio, options)
 
-    def process_iter(self, *, force: bool = False, decode: Decode | None = None) -> StreamUpdate:
-        """Decode the buffer when enough new audio arrived (or ``force``); commit what agrees."""
+    def process_iter(self, *, force: bool = False, decode: Decode | None = None, late: LateDecode | None = None) -> StreamUpdate:
+        """Decode the buffer when enough new audio arrived (or ``force``); commit what agrees.
+        ``late``: a shared worker's ``decode_latest``, which takes the window only when it is
+        ready to decode it (so the window holds the audio that arrived while it waited)."""
+        if late is not None:
+            taken: list[Window] = []
+
+            def prepare() -> tuple[np.ndarray, TranscribeOptions] | None:
+                w = self.next_window(force=force)
+                if w is None:
+                    return None
+                taken.append(w)
+                return w.audio, w.options
+
+            t = late(prepare)
+            if not taken or t is None:
+                return self._update((), utterance_end=False)
+            return self.apply(taken[0], t)
         w = self.next_window(force=force)
         if w is None:
             return self._update((), utterance_end=False)

@@ -115,10 +115,12 @@ class LiveSession:
     def __init__(self, pipeline: Pipeline, options: Any, decode: Any = None, keep_audio: bool = False) -> None:
         import threading
 
+        self.late = None
         if decode is None:
             from medasr.asr.worker import shared_worker
 
-            decode = shared_worker(pipeline.transcriber).decode
+            worker = shared_worker(pipeline.transcriber)
+            decode, self.late = worker.decode, worker.decode_latest
         self.pipeline = pipeline
         self.audio: list[np.ndarray] | None = [] if keep_audio else None  # for the speakers stage at the end
         self.stream = pipeline.stream(options)
@@ -142,7 +144,7 @@ class LiveSession:
             self._wake.clear()
             while self.stream.pending_seconds >= self.stream.config.min_chunk and not self._stop.is_set():
                 try:
-                    u = self.stream.process_iter(decode=self.decode)
+                    u = self.stream.process_iter(decode=self.decode, late=self.late)
                 except Exception as e:  # shown to the user on the next chunk
                     log.exception("live decoding failed")
                     self.error = f"live transcription failed: {e}"

@@ -72,8 +72,11 @@ class ServeLimits:
     idle_timeout: float = 30.0  # seconds without any frame
     max_sessions: int = 0  # concurrent websocket sessions; 0: as many as the measured capacity allows
     max_request_bytes: int = 100 << 20  # a REST request body (25 MiB is OpenAI's limit; we allow more)
-    decode_interval: float = 2.0  # each live session needs a decode this often: admission sizes from it
-    lag_bound: float = 3.0  # a session this far behind its audio is told so ("lag"); new sessions wait
+    # each live session needs a decode this often: admission sizes from it. A word commits when
+    # two windows agree on it, so its latency is about two intervals and a decode: 3 s keeps the
+    # commit latency under 6 s (chosen on the dev passages of benchmarks/streaming_latency.py)
+    decode_interval: float = 3.0
+    lag_bound: float = 4.0  # a session this far behind its audio is told so ("lag"); new sessions wait (one decoded every decode_interval lags by up to that and a decode)
     resume_grace: float = 30.0  # a disconnected session may be resumed this long
     record_ttl: float = 600.0  # finished sessions' transcripts are kept (in memory) this long
     max_records: int = 64

@@ -201,7 +201,7 @@ class _Session:
     def _iter(self) -> StreamUpdate:
         assert self.rec is not None
         with decode_lock(self.rec):
-            return self.stream.process_iter(decode=self.services.worker.decode)
+            return self.stream.process_iter(late=self.services.worker.decode_latest)
 
     async def decode_loop(self) -> None:
         min_chunk = self.stream.config.min_chunk
