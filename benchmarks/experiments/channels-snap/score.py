@@ -1,10 +1,11 @@
-"""``--speakers channels`` scored three ways on the speaker set's cached per-channel transcripts
+"""``--speakers channels`` scored four ways on the speaker set's cached per-channel transcripts
 (the recognizer's output of ``benchmarks/speakers_bench.py run``, so no recognition here):
 
 - before: the scorer as it was (a word where two speakers' reference turns overlap counts for
   neither) and Whisper's word times;
 - scorer: such a word counts for the turn whose voice is audible there (``RefTurn.speech``);
-- scorer+snap: and word times moved onto their channel's speech (``medasr.speakers.snap``).
+- snap: the old scorer, word times moved onto their channel's speech (``medasr.speakers.snap``);
+- scorer+snap: both (what `results/speakers/` now measures).
 
     python benchmarks/experiments/channels-snap/score.py --set DIR --split dev|test [--out F.json]
 """
@@ -45,7 +46,7 @@ def main() -> None:
     rows = [json.loads(x) for x in (a.set / "manifest.jsonl").read_text().splitlines() if x.strip()]
     rows = [r for r in rows if r["split"] == a.split]
     cache = a.set / "asr-cache" / a.model
-    tot = {k: {"turns": 0, "turns_right": 0, "turns_with_words": 0, "words": 0, "words_right": 0} for k in ("before", "scorer", "scorer+snap")}
+    tot = {k: {"turns": 0, "turns_right": 0, "turns_with_words": 0, "words": 0, "words_right": 0} for k in ("before", "snap", "scorer", "scorer+snap")}
     files = []
     for r in rows:
         refs = read_reference(a.set / r["reference"])
@@ -53,7 +54,8 @@ def main() -> None:
         st = load_channels(a.set / r["stereo"])
         snapped = [snap_words(t, speech_regions(ch)) for t, ch in zip(chans, st)]
         row = {"id": r["id"]}
-        for name, ts, owner in (("before", chans, old_owner), ("scorer", chans, NEW_OWNER), ("scorer+snap", snapped, NEW_OWNER)):
+        for name, ts, owner in (("before", chans, old_owner), ("snap", snapped, old_owner), ("scorer", chans, NEW_OWNER),
+                                ("scorer+snap", snapped, NEW_OWNER)):
             D._owner = owner
             s = D.role_scores(refs, label_roles(merge_channels(ts), RoleSpec("auto")))
             row[name] = f"{s['turns_right']}/{s['turns']}"
