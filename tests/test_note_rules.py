@@ -128,6 +128,9 @@ def test_instruction_parser() -> None:
     assert (i.dose, i.frequency, i.status) == ("50", "every morning", "active")
     assert parse_instruction("I stopped taking the ibuprofen").status == "stopped"
     assert parse_instruction("ibuprofen").dose == ""  # nothing invented
+    from medasr.note.meds import dose_text
+
+    assert (dose_text("1", "tablets"), dose_text("2", "puffs"), dose_text("500", "mg")) == ("1 tablet", "2 puffs", "500 mg")
 
 
 def test_backend_registry_and_errors() -> None:
@@ -181,3 +184,24 @@ def test_no_other_family_history_keeps_what_was_said(linker: Linker) -> None:
     assert "No relevant family history" not in texts, texts
     assert "No other relevant family history" in texts and any(t.startswith("Mother: migraine") for t in texts), texts
     assert_grounded(note, tr)
+
+
+def test_a_no_to_food_or_pets_is_not_no_drug_allergies(linker: Linker) -> None:
+    """"I'm allergic to penicillin" ... "Any allergies to cats or dogs?" "No." ... "No food
+    allergies?" "No.": the note keeps the penicillin allergy and says what the noes were about,
+    never "No known drug allergies"."""
+    tr = parse_text(
+        "Doctor: Do you have any allergies?\n"
+        "Patient: I'm allergic to penicillin.\n"
+        "Doctor: And do you have allergies to cats, or dogs, or pets?\n"
+        "Patient: No, not that I know of.\n"
+        "Doctor: And no food allergies as far as you're aware?\n"
+        "Patient: No.\n"
+    )
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    texts = [i.text for i in note.all_items()]
+    assert "No known drug allergies" not in texts, texts
+    assert "Allergic to penicillin" in texts and "No known food allergies" in texts and "No known animal allergies" in texts, texts
+    assert_grounded(note, tr)
+    plain = parse_text("Doctor: Are you allergic to any medicines?\nPatient: No.\n")  # a drug question's no is NKDA
+    assert "No known drug allergies" in [i.text for i in structure(plain, Settings.resolve(), backend=RulesBackend(linker)).all_items()]

@@ -44,6 +44,14 @@ _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |yo
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
+# what an allergy question asked about decides what its "No" rules out: asked about food or pets,
+# it says nothing about drugs ("I'm allergic to penicillin" ... "any food allergies?" "No.")
+_ALLERGY_KIND = (
+    (re.compile(r"\bfoods?\b|\bnuts?\b|\bpeanuts?\b|\beggs?\b|\bshellfish\b|\bseafood\b|\bdairy\b|\bgluten\b", re.I), "No known food allergies", "food"),
+    (re.compile(r"\bcats?\b|\bdogs?\b|\bpets?\b|\banimals?\b", re.I), "No known animal allergies", "animal"),
+    (re.compile(r"\bpollen\b|\bhay ?fever\b|\bdust\b|\blatex\b|\bplasters?\b|\bgrass\b", re.I), "No known environmental allergies", "environment"),
+)
+_DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
 _OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
 
 
@@ -85,6 +93,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
                 key = f"{topic}:none"
+                if topic == "allergy" and not _DRUG_WORDS.search(text) and not _drugs(linker, text):
+                    kind = next(((ph, k) for rx, ph, k in _ALLERGY_KIND if rx.search(text)), None)
+                    if kind is not None:
+                        phrase, key = kind[0], f"allergy:none-{kind[1]}"
                 if topic == "family" and _OTHER.search(text):
                     # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
                     phrase, key = phrase.replace("No ", "No other ", 1), f"{topic}:none-other"
@@ -106,6 +118,9 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
         if u.role != PATIENT and mode != "dictation":
             continue
         facts += _stated(u, tr, linker)
+    if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
+        # the patient named a drug allergy: a "No" to another allergy question cannot become NKDA
+        facts = [f for f in facts if f.key != "allergy:none"]
     return facts
 
 

@@ -15,7 +15,7 @@ import re
 from medasr.note.dialogue import CLINICIAN, Remark, evidence, negated_at
 from medasr.note.facts import Fact
 from medasr.note.linking import Linker
-from medasr.note.meds import parse_instruction
+from medasr.note.meds import dose_text, parse_instruction
 from medasr.note.phrase import amount, capitalize, duration
 from medasr.schema import Transcript
 
@@ -134,7 +134,7 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
         ins = parse_instruction(text[m.start :])
         bits = [m.surface[:1].upper() + m.surface[1:]]
         if ins.dose:
-            bits.append(f"{ins.dose} {ins.unit}".strip())
+            bits.append(dose_text(ins.dose, ins.unit))
         for f in (ins.frequency, f"for {ins.duration}" if ins.duration else ""):
             if f:
                 bits.append(f)

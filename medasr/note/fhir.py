@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from medasr import __version__
+from medasr.note.meds import dose_text
 from medasr.note.templates import layout
 from medasr.schema import Evidence, Note
 
@@ -74,7 +75,7 @@ def to_fhir(note: Note, *, now: datetime | None = None) -> dict[str, Any]:
         concept: dict[str, Any] = {"text": m.name}
         if m.drug_id.startswith("drugbank:"):
             concept["coding"] = [{"system": "https://go.drugbank.com/drugs", "code": m.drug_id.split(":", 1)[1], "display": m.name}]
-        dosage_text = " ".join(x for x in (f"{m.dose} {m.unit}".strip(), m.route, m.frequency, f"for {m.duration}" if m.duration else "") if x)
+        dosage_text = " ".join(x for x in (dose_text(m.dose, m.unit), m.route, m.frequency, f"for {m.duration}" if m.duration else "") if x)
         dosage: dict[str, Any] = {"text": dosage_text or "not stated"}
         if m.route:
             dosage["route"] = {"text": m.route}
@@ -100,7 +101,7 @@ def to_fhir(note: Note, *, now: datetime | None = None) -> dict[str, Any]:
         refs: list[str] = []
         if name == "medications":
             if not note.template:  # older notes kept medications only in the coded list
-                lines += [f"{m.name} {m.dose} {m.unit} {m.frequency}".strip() for m in note.medications]
+                lines += [f"{m.name} {dose_text(m.dose, m.unit)} {m.frequency}".strip() for m in note.medications]
             refs = med_urls
         if name == "assessment":
             if not note.template:

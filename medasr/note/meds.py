@@ -62,6 +62,17 @@ _PLANNED = re.compile(r"\b(i'll|i will|we'll|we will|going to|prescrib\w*|recomm
 _ACTIVE = re.compile(r"\b(i take|i'm on|i am on|i'm taking|i am taking|i use|i've been taking|currently|regularly|on (?:a|the)\b)", re.I)
 
 
+_SINGULAR = {"tablets": "tablet", "puffs": "puff", "capsules": "capsule", "drops": "drop", "sachets": "sachet",
+             "patches": "patch", "units": "unit"}
+
+
+def dose_text(dose: str, unit: str) -> str:
+    """"1 tablet", "2 tablets", "500 mg"."""
+    if dose == "1":
+        unit = _SINGULAR.get(unit, unit)
+    return f"{dose} {unit}".strip()
+
+
 @dataclass(frozen=True)
 class Instruction:
     dose: str = ""

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 from medasr.errors import ConfigError
+from medasr.note.meds import dose_text
 from medasr.note.templates import groups, layout
 from medasr.schema import Evidence, Note
 
@@ -26,7 +27,7 @@ def _coded(note: Note) -> list[str]:
         out += ["### Medications (coded)", "", "| medication | dose | route | frequency | duration | indication | status | evidence |", "|---|---|---|---|---|---|---|---|"]
         for m in note.medications:
             name_cell = m.name + (f" ({m.drug_id})" if m.drug_id else "") + _flag(m)
-            dose = f"{m.dose} {m.unit}".strip()
+            dose = dose_text(m.dose, m.unit)
             out.append(f"| {name_cell} | {dose} | {m.route} | {m.frequency} | {m.duration} | {m.indication} | {m.status} | {_ev(m.evidence)} |")
         out.append("")
     if note.problems:
