@@ -170,6 +170,13 @@ def test_auto_falls_back_to_rules_without_a_local_model(tmp_path) -> None:
     assert any("no local model" in w for w in note.warnings)
 
 
+def rules_texts(tr: Transcript, linker: Linker) -> list[str]:
+    """The rules note's statements (checked grounded first)."""
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert_grounded(note, tr)
+    return [i.text for i in note.all_items()]
+
+
 def test_no_other_family_history_keeps_what_was_said(linker: Linker) -> None:
     """"Any other family history?" "No." after the patient named a relative's illness is not
     "No relevant family history": the earlier answer stands and the negative says "other"."""
@@ -179,11 +186,9 @@ def test_no_other_family_history_keeps_what_was_said(linker: Linker) -> None:
         "Doctor: OK. Apart from migraines, any other family history?\n"
         "Patient: No.\n"
     )
-    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
-    texts = [i.text for i in note.all_items()]
+    texts = rules_texts(tr, linker)
     assert "No relevant family history" not in texts, texts
     assert "No other relevant family history" in texts and any(t.startswith("Mother: migraine") for t in texts), texts
-    assert_grounded(note, tr)
 
 
 def test_a_no_to_food_or_pets_is_not_no_drug_allergies(linker: Linker) -> None:
@@ -198,10 +203,8 @@ def test_a_no_to_food_or_pets_is_not_no_drug_allergies(linker: Linker) -> None:
         "Doctor: And no food allergies as far as you're aware?\n"
         "Patient: No.\n"
     )
-    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
-    texts = [i.text for i in note.all_items()]
+    texts = rules_texts(tr, linker)
     assert "No known drug allergies" not in texts, texts
     assert "Allergic to penicillin" in texts and "No known food allergies" in texts and "No known animal allergies" in texts, texts
-    assert_grounded(note, tr)
     plain = parse_text("Doctor: Are you allergic to any medicines?\nPatient: No.\n")  # a drug question's no is NKDA
-    assert "No known drug allergies" in [i.text for i in structure(plain, Settings.resolve(), backend=RulesBackend(linker)).all_items()]
+    assert "No known drug allergies" in rules_texts(plain, linker)

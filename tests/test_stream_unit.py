@@ -54,6 +54,25 @@ class RampTranscriber:
         return Transcript(segments=(seg,) if words else (), language="en", duration=len(audio) / SAMPLE_RATE, model=self.info)
 
 
+class GatedRamp(RampTranscriber):
+    """Decodes only once ``gate`` is set (so windows queue up behind it); records each window's
+    absolute end and the beam it was decoded with."""
+
+    def __init__(self) -> None:
+        import threading
+
+        super().__init__()
+        self.gate = threading.Event()
+        self.seen: list[float] = []
+        self.beams: list[int] = []
+
+    def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
+        self.gate.wait(10)
+        self.seen.append(float(audio[-1]) * 1000.0 + 1 / SAMPLE_RATE)
+        self.beams.append(options.beam_size if options else 0)
+        return super().transcribe(audio, options)
+
+
 def stream(step: float, config: StreamConfig) -> tuple[StreamingTranscriber, list]:
     audio = ramp(TOTAL)
     st = StreamingTranscriber(RampTranscriber(), TranscribeOptions(), config)
@@ -117,18 +136,7 @@ def test_a_queued_window_takes_the_audio_that_arrived_while_it_waited() -> None:
 
     from medasr.asr.worker import DecodeWorker
 
-    class Gated(RampTranscriber):
-        def __init__(self) -> None:
-            super().__init__()
-            self.gate = threading.Event()
-            self.seen: list[float] = []
-
-        def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
-            self.gate.wait(10)
-            self.seen.append(float(audio[-1]) * 1000.0 + 1 / SAMPLE_RATE)  # the window's end, absolute
-            return super().transcribe(audio, options)
-
-    tr = Gated()
+    tr = GatedRamp()
     worker = DecodeWorker(tr, calibrate=False)
     try:
         other = worker.submit(ramp(2.0), TranscribeOptions())  # another session's decode holds the worker
@@ -162,18 +170,7 @@ def test_a_busy_worker_decodes_greedily_and_a_lone_window_keeps_its_beam() -> No
 
     from medasr.asr.worker import DecodeWorker
 
-    class Beams(RampTranscriber):
-        def __init__(self) -> None:
-            super().__init__()
-            self.gate = threading.Event()
-            self.beams: list[int] = []
-
-        def transcribe(self, audio, options=None, *, progress=None):  # type: ignore[no-untyped-def]
-            self.gate.wait(10)
-            self.beams.append(options.beam_size)
-            return super().transcribe(audio, options)
-
-    tr = Beams()
+    tr = GatedRamp()
     worker = DecodeWorker(tr, calibrate=False)
     try:
         o = TranscribeOptions(beam_size=5)
