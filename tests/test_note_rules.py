@@ -208,3 +208,25 @@ def test_a_no_to_food_or_pets_is_not_no_drug_allergies(linker: Linker) -> None:
     assert "Allergic to penicillin" in texts and "No known food allergies" in texts and "No known animal allergies" in texts, texts
     plain = parse_text("Doctor: Are you allergic to any medicines?\nPatient: No.\n")  # a drug question's no is NKDA
     assert "No known drug allergies" in rules_texts(plain, linker)
+
+
+def test_a_family_answer_is_the_relatives_illness_and_social_answers_are_written(linker: Linker) -> None:
+    """The illness named in answer to a family question is the relative's (the relative may come in
+    the next sentence), never the patient's history; travel, a job after fillers, an insect sting."""
+    tr = parse_text(
+        "Doctor: What brings you in today?\n"
+        "Patient: I got stung by a wasp this morning and my lip is swollen.\n"
+        "Doctor: Are there any illnesses in your family at all?\n"
+        "Patient: The main one would be heart attack. My father passed away of that.\n"
+        "Doctor: Have you been abroad anywhere recently?\n"
+        "Patient: Yes, I have actually.\n"
+        "Doctor: What do you work as?\n"
+        "Patient: Uh, I am a, uh, computer scientist.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Father: heart attack" in texts and "Heart attack" not in texts, texts
+    assert "Recent foreign travel" in texts and "Works as a computer scientist" in texts and "Insect sting, since this morning" in texts, texts
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert not any("heart" in p.text.lower() for p in note.problems)  # not on the patient's problem list
+    no_travel = parse_text("Doctor: Have you travelled abroad recently?\nPatient: No.\n")
+    assert "No recent foreign travel" in rules_texts(no_travel, linker)

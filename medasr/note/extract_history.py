@@ -24,6 +24,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
     "family": re.compile(r"\bfamily\b|\brun in\b", re.I),
     "occupation": re.compile(r"\bwork(?:ing)?\b|\bjob\b|\bdo for a living\b|\bstudent\b", re.I),
+    "travel": re.compile(r"\babroad\b|\btravel\w*|\bbeen away\b|\bout of the country\b", re.I),
     "living": re.compile(r"\bat home\b|\blive with\b|\blives? with\b|\bliving with\b|\bwho(?:'s| is) at home\b|\blive alone\b|\bhome situation\b", re.I),
 }
 NEGATIVE = {
@@ -33,6 +34,7 @@ NEGATIVE = {
     "medication": ("medication", "No regular medications"),
     "pmh": ("pmh", "No significant past medical history"),
     "family": ("family", "No relevant family history"),
+    "travel": ("social", "No recent foreign travel"),
 }
 RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother|grandfather|grandma|grandad|granddad|nan|aunt|uncle|cousin|son|daughter)\b", re.I)
 _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
@@ -40,6 +42,10 @@ _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=
 _JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b(?:i work as|work as|working as)\s+(?:an?\s+)?([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b|\bi work (in|at|for) (?:an? |the )?([a-z]+(?: [a-z]+)?(?: industry)?)\b", re.I)
 # in answer to "What do you do for work?": "I'm an accountant"
 _JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b", re.I)
+# ... or a job of one or two words that ends the answer: "I am a, uh, computer scientist."
+_JOB_ENDING = re.compile(r"\b(?:i'?m|i am|i work as|work as)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: [a-z]+)?)\s*(?:[.,!]|$)", re.I)
+_FILLER = re.compile(r"\s*\b(?:uh+|um+|erm|er)\b,?", re.I)
+_ARTICLE_COMMA = re.compile(r"\b(an?),\s*", re.I)
 _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
@@ -80,6 +86,7 @@ def _social_positive(topic: str, reply: str) -> str:
 
 def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
     facts: list[Fact] = []
+    family_reply: dict[int, str] = {}  # id of a remark answering a family-history question -> the whole answer
     for i, u in enumerate(utts):
         text = u.text
         if u.role == CLINICIAN and u.is_question:
@@ -89,6 +96,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 continue
             reply = " ".join(a.text for a in ans)
             pol = polarity(ans[0].text)
+            if topic == "family" and pol is not False:
+                family_reply.update({id(a): reply for a in ans})
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
             if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
@@ -101,6 +110,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                     # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
                     phrase, key = phrase.replace("No ", "No other ", 1), f"{topic}:none-other"
                 facts.append(Fact(cat, phrase, evs, key=key, negated=True))
+            elif topic == "travel" and pol is True:  # "Have you been abroad recently?" "Yes, I have."
+                facts.append(Fact("social", "Recent foreign travel", evs, key="travel:yes"))
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
@@ -116,6 +127,12 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
         prev = utts[i - 1].text if i and utts[i - 1].turn == u.turn else ""
         facts += family_from(u, tr, linker, prev)
         if u.role != PATIENT and mode != "dictation":
+            continue
+        if id(u) in family_reply:
+            # "Any illnesses in your family?" "The main one would be heart attack. My father
+            # passed away of that.": the relative's illness, never the patient's history
+            facts += _family_answer(u, tr, linker, family_reply[id(u)])
+            facts += [f for f in _stated(u, tr, linker) if f.category != "pmh"]
             continue
         facts += _stated(u, tr, linker)
     if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
@@ -137,7 +154,10 @@ def _job(text: str, *, answer: bool = False) -> str:
         if m.group(2):
             return _works_as(m.group(2))
         return f"Works {m.group(3).lower()} {m.group(4)}"
-    m = _JOB_ANSWER.search(text) if answer else None
+    if not answer:
+        return ""
+    plain = _ARTICLE_COMMA.sub(r"\1 ", _FILLER.sub("", text))
+    m = _JOB_ENDING.search(plain) or _JOB_ANSWER.search(plain)
     return _works_as(m.group(1)) if m else ""
 
 
@@ -166,6 +186,18 @@ def family_from(u: Remark, tr: Transcript, linker: Linker, context: str = "") ->
         who = _relatives(text[:at + 40]) or _relatives(context)
         if who:
             out.append(Fact("family", capitalize(f"{who}: {name.lower()}"), (evidence(tr, u),), key=f"family:{code}"))
+    return out
+
+
+def _family_answer(u: Remark, tr: Transcript, linker: Linker, reply: str) -> list[Fact]:
+    """Illnesses named in an answer to a family-history question, with the relatives the answer names."""
+    out = []
+    for name, code, at in _diagnoses(linker, u.text):
+        if negated_at(u.text, at) or "allerg" in name.lower():
+            continue
+        who = _relatives(u.text) or _relatives(reply)
+        text = f"{who}: {name.lower()}" if who else f"Family history of {name.lower()}"
+        out.append(Fact("family", capitalize(text), (evidence(tr, u),), key=f"family:{code}"))
     return out
 
 
