@@ -184,6 +184,19 @@ def test_a_busy_worker_decodes_greedily_and_a_lone_window_keeps_its_beam() -> No
         assert tr.beams == [5, 1, 1, 5]  # the last had nobody behind it
     finally:
         worker.close()
+    tr = GatedRamp()
+    worker = DecodeWorker(tr, calibrate=False, max_batch=2)  # a GPU worker's batches share it too
+    try:
+        first = worker.submit(ramp(1.0), o)
+        while worker.queue_depth:
+            threading.Event().wait(0.01)
+        pair = [worker.submit(ramp(1.0), o) for _ in range(2)]  # decoded together, nobody behind them
+        tr.gate.set()
+        for f in [first, *pair]:
+            f.result(10)
+        assert tr.beams == [5, 1, 1] and worker.calls == 2
+    finally:
+        worker.close()
 
 
 def test_silence_is_not_decoded() -> None:

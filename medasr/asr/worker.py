@@ -10,7 +10,7 @@ LocalAgreement needs two windows to commit a word, so taking it late saves most 
 of commit latency.
 
 A window decodes with its own beam while no other window waits, and greedily
-(``busy_beam_size``) while others do: the encoder's pass over Whisper's fixed 30 s costs the
+(``busy_beam_size``) while others do (or share its batch): the encoder's pass over Whisper's fixed 30 s costs the
 same for any window, so the beam is the part a busy worker can save (2 cores, tiny.en: an
 8 s window 0.46 s greedy against 0.59 s with beam 5, a 12 s one 0.47 against 0.77 s). One
 session keeps the full beam, which reads degraded audio better (an aliased 8 kHz clip).
@@ -125,7 +125,7 @@ class DecodeWorker:
             jobs = [j for j in jobs if self._prepare(j)]
             if not jobs:
                 continue
-            if busy:
+            if busy or len(jobs) > 1:  # sessions share the worker (a queue, or one batch on a GPU)
                 for j in jobs:
                     assert j.options is not None
                     if j.options.beam_size > self.busy_beam_size:
