@@ -230,3 +230,12 @@ def test_a_family_answer_is_the_relatives_illness_and_social_answers_are_written
     assert not any("heart" in p.text.lower() for p in note.problems)  # not on the patient's problem list
     no_travel = parse_text("Doctor: Have you travelled abroad recently?\nPatient: No.\n")
     assert "No recent foreign travel" in rules_texts(no_travel, linker)
+
+
+def test_dysuria_in_the_patients_words(linker: Linker) -> None:
+    """"It's, uh, hurting when I, , when I use the bathroom, when I pee" is dysuria (grounded in
+    those words); a no to "Does it hurt when you pee?" is "No dysuria"."""
+    said = parse_text("Doctor: How can I help?\nPatient: It's, it's uh, hurting when I, , when I use the bathroom, when I pee.\n")
+    assert "Dysuria" in rules_texts(said, linker)
+    denied = parse_text("Doctor: Does it hurt when you pee?\nPatient: No.\n")
+    assert "No dysuria" in rules_texts(denied, linker)

@@ -53,7 +53,8 @@ SYMPTOMS: dict[str, str] = {
     "fatigue": r"feel\w* (?:a bit |quite |very |really |so |a little )?(?:weak|drained|run down)|tired\w*|fatigue\w*|exhaust\w+|letharg\w+|no energy",
     "loss of appetite": r"(?:loss of |lost (?:my |your )?|off (?:my |your )?|reduced |poor |less |no )appetite|not (?:been )?eating (?:much|as much)",
     "weight loss": r"(?:lost|losing|loss of) weight|weight loss",
-    "dysuria": r"dysuria|burn\w* (?:when|while) (?:i |you )?(?:pee|wee|urinat\w+|pass\w* urine)|pain\w* (?:when|while) (?:i |you )?(?:pee|wee|urinat\w+|pass\w* urine)|stings? when (?:i |you )?(?:pee|wee)",
+    "dysuria": (r"dysuria|(?:burn\w*|pain\w*|hurt\w*|sting\w*|sore)(?: on| when| while)(?:[\s,]+(?:i|you))?(?:[\s,]+when(?:[\s,]+(?:i|you))?)?[\s,]+"
+                r"(?:pee|wee|urinat\w+|pass\w* urine|(?:go to|use) the (?:toilet|loo|bathroom))"),
     "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the toilet)\w* (?:a lot )?more (?:often|frequently)|frequen\w+ (?:urination|of urine)",
     "back pain": r"back ?pain|back ?ache|pain in (?:my |your )?(?:lower )?back|bad back",
     "joint pain": r"joint pains?|(?:joints|knees?|elbows?|wrists?|shoulders?|hips?) (?:are |is )?(?:painful|sore|aching|stiff)|arthralgia",
@@ -122,7 +123,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sample": ("samples", "specimen"),
     "aura": ("zigzag", "zig", "zag", "flashing", "shooting", "wavy"),
     "visual": ("vision", "sight", "eyes"),
-    "dysuria": ("burning", "sting", "stings", "stinging"),
+    "dysuria": ("burning", "sting", "stings", "stinging", "hurts", "hurting", "pee", "wee", "urinate", "urinating", "urine"),
     "insect": ("bee", "wasp", "hornet"),
     "sting": ("stung", "stings", "stinging"),
     "foreign": ("abroad",),
