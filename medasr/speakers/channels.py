@@ -58,15 +58,13 @@ def merge_channels(transcripts: list[Transcript]) -> Transcript:
 
 def transcribe_channels(channels: np.ndarray, transcribe: Callable[[np.ndarray], Transcript], label: str = "audio",
                         snap: bool = True) -> Transcript:
+    from medasr.speakers.snap import snap_words
+    from medasr.speakers.vad import speech_regions
+
     check_channels(channels, label)
     out = []
     for ch in channels:
         ch = np.ascontiguousarray(ch)
         t = transcribe(ch)
-        if snap and t.segments:
-            from medasr.speakers.snap import snap_words
-            from medasr.speakers.vad import speech_regions
-
-            t = snap_words(t, speech_regions(ch))
-        out.append(t)
+        out.append(snap_words(t, speech_regions(ch)) if snap and t.segments else t)
     return merge_channels(out)

@@ -24,19 +24,21 @@ MIN_WORD = 0.02  # seconds: the shortest word a move may leave
 
 
 def snap_span(start: float, end: float, regions: Sequence[tuple[float, float]], starts: Sequence[float] | None = None,
-              max_shift: float = MAX_SHIFT) -> tuple[float, float]:
-    """(start, end) moved onto ``regions`` (sorted, non-overlapping speech spans)."""
+              ends: Sequence[float] | None = None, max_shift: float = MAX_SHIFT) -> tuple[float, float]:
+    """(start, end) moved onto ``regions`` (sorted, non-overlapping speech spans; ``starts`` and
+    ``ends`` their bounds, when the caller has them)."""
     if not regions or end < start:
         return start, end
     starts = starts if starts is not None else [a for a, _ in regions]
-    i = bisect.bisect_right(starts, end)  # regions[:i] start at or before the word's end
-    hit = [(a, b) for a, b in regions[max(0, i - 8):i] if b > start and a < end]
-    if hit:
-        s, e = max(start, hit[0][0]), min(end, hit[-1][1])
-        return (s, e) if e - s >= MIN_WORD else (s, min(s + MIN_WORD, hit[-1][1]))
+    ends = ends if ends is not None else [b for _, b in regions]
+    first = bisect.bisect_right(ends, start)  # regions[first:] end after the word starts
+    stop = bisect.bisect_left(starts, end)  # regions[:stop] start before the word ends
+    if first < stop:  # regions[first:stop] overlap the word
+        s, e = max(start, regions[first][0]), min(end, regions[stop - 1][1])
+        return (s, e) if e - s >= MIN_WORD else (s, min(s + MIN_WORD, regions[stop - 1][1]))
     dur = max(MIN_WORD, end - start)
-    before = regions[i - 1] if i > 0 else None  # ends at or before the word's start
-    after = regions[i] if i < len(regions) else None  # starts after the word's end
+    before = regions[first - 1] if first > 0 else None  # ends at or before the word's start
+    after = regions[stop] if stop < len(regions) else None  # starts at or after the word's end
     gap_before = start - before[1] if before else float("inf")
     gap_after = after[0] - end if after else float("inf")
     if min(gap_before, gap_after) > max_shift:
@@ -53,13 +55,13 @@ def snap_words(transcript: Transcript, regions: Sequence[tuple[float, float]], m
     if not regions:
         return transcript
     regions = sorted(regions)
-    starts = [a for a, _ in regions]
+    starts, ends = [a for a, _ in regions], [b for _, b in regions]
     prev = float("-inf")
     segs: list[Segment] = []
     for seg in transcript.segments:
         words: list[Word] = []
         for w in seg.words:
-            s, e = snap_span(w.start, w.end, regions, starts, max_shift)
+            s, e = snap_span(w.start, w.end, regions, starts, ends, max_shift)
             s = max(s, prev)
             e = max(e, s)
             prev = s
