@@ -12,6 +12,7 @@ import re
 
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
 from medasr.note.facts import Fact
+from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
 from medasr.note.phrase import capitalize
 from medasr.schema import Transcript
@@ -44,7 +45,6 @@ _JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b
 _JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b", re.I)
 # ... or a job of one or two words that ends the answer: "I am a, uh, computer scientist."
 _JOB_ENDING = re.compile(r"\b(?:i'?m|i am|i work as|work as)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: [a-z]+)?)\s*(?:[.,!]|$)", re.I)
-_FILLER = re.compile(r"\s*\b(?:uh+|um+|erm|er)\b,?", re.I)
 _ARTICLE_COMMA = re.compile(r"\b(an?),\s*", re.I)
 _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
@@ -124,17 +124,17 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 for name, code, _ in _drugs(linker, text):  # "Do you take ibuprofen?" "Yes."
                     facts.append(Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
             continue
-        prev = utts[i - 1].text if i and utts[i - 1].turn == u.turn else ""
-        facts += family_from(u, tr, linker, prev)
-        if u.role != PATIENT and mode != "dictation":
-            continue
-        if id(u) in family_reply:
+        reply = family_reply.get(id(u))
+        if reply is not None:
             # "Any illnesses in your family?" "The main one would be heart attack. My father
             # passed away of that.": the relative's illness, never the patient's history
-            facts += _family_answer(u, tr, linker, family_reply[id(u)])
-            facts += [f for f in _stated(u, tr, linker) if f.category != "pmh"]
+            facts += family_from(u, tr, linker, reply, asked=True)
+        else:
+            facts += family_from(u, tr, linker, utts[i - 1].text if i and utts[i - 1].turn == u.turn else "")
+        if u.role != PATIENT and mode != "dictation":
             continue
-        facts += _stated(u, tr, linker)
+        stated = _stated(u, tr, linker)
+        facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
     if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
         # the patient named a drug allergy: a "No" to another allergy question cannot become NKDA
         facts = [f for f in facts if f.key != "allergy:none"]
@@ -156,7 +156,7 @@ def _job(text: str, *, answer: bool = False) -> str:
         return f"Works {m.group(3).lower()} {m.group(4)}"
     if not answer:
         return ""
-    plain = _ARTICLE_COMMA.sub(r"\1 ", _FILLER.sub("", text))
+    plain = _ARTICLE_COMMA.sub(r"\1 ", clean_map(text)[0])
     m = _JOB_ENDING.search(plain) or _JOB_ANSWER.search(plain)
     return _works_as(m.group(1)) if m else ""
 
@@ -174,30 +174,21 @@ def _relatives(text: str) -> str:
     return " and ".join(dict.fromkeys(names))
 
 
-def family_from(u: Remark, tr: Transcript, linker: Linker, context: str = "") -> list[Fact]:
-    """"My mum and sister have migraines" (or the clinician's recap of it) -> "Mother and sister: migraines"."""
+def family_from(u: Remark, tr: Transcript, linker: Linker, context: str = "", *, asked: bool = False) -> list[Fact]:
+    """"My mum and sister have migraines" (or the clinician's recap of it) -> "Mother and sister: migraines".
+    ``asked``: ``u`` answers a family-history question (``context`` the whole answer), so an
+    illness it names is a relative's even when no relative is named ("Family history of ...")."""
     text = u.text
-    if not RELATIVES.search(context + " " + text):
+    if not asked and not RELATIVES.search(context + " " + text):
         return []
     out = []
     for name, code, at in _diagnoses(linker, text):
         if negated_at(text, at) or "allerg" in name.lower():
             continue
         who = _relatives(text[:at + 40]) or _relatives(context)
-        if who:
-            out.append(Fact("family", capitalize(f"{who}: {name.lower()}"), (evidence(tr, u),), key=f"family:{code}"))
-    return out
-
-
-def _family_answer(u: Remark, tr: Transcript, linker: Linker, reply: str) -> list[Fact]:
-    """Illnesses named in an answer to a family-history question, with the relatives the answer names."""
-    out = []
-    for name, code, at in _diagnoses(linker, u.text):
-        if negated_at(u.text, at) or "allerg" in name.lower():
-            continue
-        who = _relatives(u.text) or _relatives(reply)
-        text = f"{who}: {name.lower()}" if who else f"Family history of {name.lower()}"
-        out.append(Fact("family", capitalize(text), (evidence(tr, u),), key=f"family:{code}"))
+        if who or asked:
+            phrase = f"{who}: {name.lower()}" if who else f"Family history of {name.lower()}"
+            out.append(Fact("family", capitalize(phrase), (evidence(tr, u),), key=f"family:{code}"))
     return out
 
 
