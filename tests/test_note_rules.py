@@ -174,7 +174,7 @@ def rules_texts(tr: Transcript, linker: Linker) -> list[str]:
     """The rules note's statements (checked grounded first)."""
     note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
     assert_grounded(note, tr)
-    return [i.text for i in note.all_items()]
+    return [i.text for items in note.sections.values() for i in items]
 
 
 def test_no_other_family_history_keeps_what_was_said(linker: Linker) -> None:
@@ -239,3 +239,98 @@ def test_dysuria_in_the_patients_words(linker: Linker) -> None:
     assert "Dysuria" in rules_texts(said, linker)
     denied = parse_text("Doctor: Does it hurt when you pee?\nPatient: No.\n")
     assert "No dysuria" in rules_texts(denied, linker)
+
+
+def test_an_or_list_carries_the_denial(linker: Linker) -> None:
+    """"it hasn't really been burning, specifically, or hurting when I pee" denies dysuria (it
+    was written "Dysuria" before); "but" ends the denial."""
+    denied = parse_text("Doctor: Any pain?\nPatient: The urine was a little pink. But it hasn't really been burning, specifically or hurting when I pee.\n")
+    texts = rules_texts(denied, linker)
+    assert "Dysuria" not in texts and "No dysuria" in texts, texts
+    said = parse_text("Doctor: How can I help?\nPatient: I don't have a fever, but it's hurting when I pee.\n")
+    assert "Dysuria" in rules_texts(said, linker)
+
+
+def test_medications_named_in_answer_and_the_clinicians_recap(linker: Linker) -> None:
+    """Drugs named over the next turns after "Which medications do you take?" are taken ("So,
+    it's, Metformin?"), as is the clinician's recap ("Lisinopril, OK."); "apart from the inhaler,
+    any other medication?" "No." is "No other regular medications"; a drug tried is not taken."""
+    tr = parse_text(
+        "Doctor: And which medications do you take on a regular basis?\n"
+        "Patient: Let me check. So, it's, Metformin?\n"
+        "Doctor: That's correct, OK.\n"
+        "Patient: And there's another one.\n"
+        "Doctor: Lisinopril, OK.\n"
+        "Patient: And a wee bit of aspirin every now and again.\n"
+        "Doctor: Do you smoke?\n"
+        "Patient: No.\n"
+        "Doctor: Have you taken anything for the pain?\n"
+        "Patient: I tried ibuprofen for the pain.\n"
+    )
+    texts = rules_texts(tr, linker)
+    for t in ("Takes Metformin", "Takes Lisinopril", "Takes aspirin", "Tried ibuprofen", "Non-smoker"):
+        assert t in texts, texts
+    assert "Takes ibuprofen" not in texts, texts
+    inhaler = parse_text(
+        "Doctor: Are you fit and well otherwise?\nPatient: Yeah, I use an inhaler for asthma.\n"
+        "Doctor: Apart from the inhalers, do you take any other medications?\nPatient: No.\n"
+    )
+    texts = rules_texts(inhaler, linker)
+    assert "Uses an inhaler" in texts and "No other regular medications" in texts and "No regular medications" not in texts, texts
+    fragment = parse_text("Doctor: Do you have any allergies at all? Medication?\nPatient: No, just a pollen allergy.\n")
+    assert "No regular medications" not in rules_texts(fragment, linker)
+
+
+def test_a_no_to_a_named_finding_and_past_diagnoses(linker: Linker) -> None:
+    """"Has this happened before?" "No." -> "No previous episodes"; "Do you suffer from eczema?"
+    "No." -> "No history of eczema" (unless the patient says they have it); a relative's
+    diagnosis asked about is not the patient's; "You've been diagnosed with high blood pressure"
+    is history, not today's assessment."""
+    tr = parse_text(
+        "Doctor: Has this happened before?\nPatient: No.\n"
+        "Doctor: Any injury to it?\nPatient: No, not really.\n"
+        "Doctor: Do you suffer from eczema at all?\nPatient: No.\n"
+        "Doctor: They've been diagnosed with migraines?\nPatient: No.\n"
+        "Doctor: Any recent head injuries at all?\nPatient: Uh, no.\n"
+        "Doctor: Any problems with your urine, or waterworks?\nPatient: No.\n"
+        "Doctor: You've been diagnosed with high blood pressure, OK.\n"
+    )
+    texts = rules_texts(tr, linker)
+    for t in ("No previous episodes", "No trauma", "No history of eczema", "No head injury", "No urinary symptoms"):
+        assert t in texts, texts
+    assert not any("migraine" in t.lower() for t in texts), texts
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert [i.text for i in note.section("past_history")][-1] == "High blood pressure"
+    assert not note.section("assessment")
+    has = parse_text("Doctor: Do you suffer from eczema?\nPatient: No.\nPatient: Well, I've had eczema before.\n")
+    assert "No history of eczema" not in rules_texts(has, linker)
+
+
+def test_conditional_tests_and_up_to_doses(linker: Linker) -> None:
+    """"we might need to arrange some blood tests" is "May need blood tests", not booked tests;
+    "up to six times a day" keeps its "up to"; "figure out whether you have a pneumonia" is not
+    a diagnosis; "avoid it" is not a plan item."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've got a cough.\n" * 3
+        + "Doctor: If things are not getting better, we might need to arrange some blood tests.\n"
+        "Doctor: You can take Piriton, one tablet, up to about six times a day.\n"
+        "Doctor: We need to figure out whether you have a pneumonia.\n"
+        "Doctor: Try and avoid it.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "May need blood tests" in texts and "Blood tests" not in texts, texts
+    assert any(t.startswith("Piriton") and "up to about six times a day" in t for t in texts), texts
+    assert not any(t.lower() in ("pneumonia", "avoid it") for t in texts), texts
+
+
+def test_living_and_work_after_fillers(linker: Linker) -> None:
+    tr = parse_text(
+        "Doctor: Who's at home with you?\n"
+        "Patient: Um so, not my brother. He doesn't live with me. I live with my, um, sister and my mum.\n"
+        "Doctor: What do you do for work?\n"
+        "Patient: So I work at a, I I work at um an office.\n"
+        "Patient: I live on my own now, actually.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Lives with sister and mum" in texts and "Lives with me" not in texts, texts
+    assert "Works at office" in texts and "Works at a" not in texts, texts

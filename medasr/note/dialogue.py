@@ -24,7 +24,9 @@ NEGATION = re.compile(
     r"isn'?t|wasn'?t|aren'?t|can'?t|won'?t|free of|no longer|stopped)\b",
     re.I,
 )
-_CLAUSE_BREAK = re.compile(r"[,;:.!?]|\b(?:but|although|though|however|apart from|except|other than)\b", re.I)
+_CLAUSE_BREAK = r"[,;:.!?]|\b(?:but|although|though|however|apart from|except|other than)\b"
+_CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK})", re.I)
+_OR = re.compile(r"\b(?:or|nor)\b", re.I)
 
 
 def segment_role(seg: Segment, mode: str) -> str | None:
@@ -107,8 +109,21 @@ def answer_to(utts: list[Remark], i: int) -> list[Remark]:
 def negated_at(text: str, start: int, window: int = 48) -> bool:
     """Is the mention at ``start`` negated by a cue earlier in its clause?"""
     before = text[max(0, start - window) : start]
-    clause = _CLAUSE_BREAK.split(before)[-1]
-    return bool(NEGATION.search(clause))
+    parts = _CLAUSE_SPLIT.split(before)  # clause, break, clause, ..., clause
+    if NEGATION.search(parts[-1]):
+        return True
+    # "it hasn't been burning, specifically or hurting when I pee", "no fever, chills, or
+    # cough": an "or" list carries the denial back across commas (never across a "but")
+    if not _OR.search(parts[-1]):
+        return False
+    k = len(parts) - 1
+    while k >= 2 and parts[k - 1] == ",":
+        k -= 2
+        if NEGATION.search(parts[k]):
+            return True
+        if not (_OR.search(parts[k]) or len(parts[k].split()) <= 3):
+            return False
+    return False
 
 
 def evidence(transcript: Transcript, utt: Remark, start: int | None = None, end: int | None = None) -> Evidence:

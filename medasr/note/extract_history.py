@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity, strip_lead
 from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
@@ -40,7 +40,7 @@ NEGATIVE = {
 RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother|grandfather|grandma|grandad|granddad|nan|aunt|uncle|cousin|son|daughter)\b", re.I)
 _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
 _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=[,.;!?]| and | but |$)|\b([a-z]+) allergy\b", re.I)
-_JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b(?:i work as|work as|working as)\s+(?:an?\s+)?([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b|\bi work (in|at|for) (?:an? |the )?([a-z]+(?: [a-z]+)?(?: industry)?)\b", re.I)
+_JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b(?:i work as|work as|working as)\s+(?:an?\s+)?([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b|\bi work (in|at|for) (?:an? |the )?((?!(?:an?|the|i|my)\b)[a-z]+(?: (?!(?:in|at|for|on|with|and|but|so|as|of)\b)[a-z]+)?(?: industry)?)\b", re.I)
 # in answer to "What do you do for work?": "I'm an accountant"
 _JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b", re.I)
 # ... or a job of one or two words that ends the answer: "I am a, uh, computer scientist."
@@ -50,6 +50,7 @@ _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |yo
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
+_FAMILY_Q = re.compile(r"\bfamily\b|\brun in\b|\brelatives?\b", re.I)
 # what an allergy question asked about decides what its "No" rules out: asked about food or pets,
 # it says nothing about drugs ("I'm allergic to penicillin" ... "any food allergies?" "No.")
 _ALLERGY_KIND = (
@@ -58,6 +59,9 @@ _ALLERGY_KIND = (
     (re.compile(r"\bpollen\b|\bhay ?fever\b|\bdust\b|\blatex\b|\bplasters?\b|\bgrass\b", re.I), "No known environmental allergies", "environment"),
 )
 _DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
+MED_ANSWER_TURNS = 6  # turns after a medication question that may still be naming drugs
+_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)", re.I)
+_INHALER = re.compile(r"\b(?:use|using|have|take|on)\s+(?:an?|my|the|some)\s+(?:\w+\s+)?inhalers?\b", re.I)
 _OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
 
 
@@ -87,11 +91,20 @@ def _social_positive(topic: str, reply: str) -> str:
 def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
     facts: list[Fact] = []
     family_reply: dict[int, str] = {}  # id of a remark answering a family-history question -> the whole answer
+    med_until, med_q = -1, None  # after "Which medications do you take?", the next remarks may name them
     for i, u in enumerate(utts):
         text = u.text
         if u.role == CLINICIAN and u.is_question:
             topic = _topic(text)
+            if i and len(text.split()) <= 2 and utts[i - 1].turn == u.turn and utts[i - 1].is_question:
+                topic = _topic(utts[i - 1].text) or topic  # "Any allergies at all? Medication?"
+            if topic == "medication":
+                med_until, med_q = u.turn + MED_ANSWER_TURNS, u
+            elif topic is not None:
+                med_until = -1
             ans = answer_to(utts, i)
+            if ans and polarity(ans[0].text) is False:
+                facts += _denied(u, ans, tr, linker)
             if topic is None or not ans:
                 continue
             reply = " ".join(a.text for a in ans)
@@ -106,7 +119,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                     kind = next(((ph, k) for rx, ph, k in _ALLERGY_KIND if rx.search(text)), None)
                     if kind is not None:
                         phrase, key = kind[0], f"allergy:none-{kind[1]}"
-                if topic == "family" and _OTHER.search(text):
+                if topic in ("family", "medication", "pmh") and _OTHER.search(text):
                     # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
                     phrase, key = phrase.replace("No ", "No other ", 1), f"{topic}:none-other"
                 facts.append(Fact(cat, phrase, evs, key=key, negated=True))
@@ -131,14 +144,43 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             facts += family_from(u, tr, linker, reply, asked=True)
         else:
             facts += family_from(u, tr, linker, utts[i - 1].text if i and utts[i - 1].turn == u.turn else "")
+        if u.role == CLINICIAN and u.turn <= med_until:
+            facts += _med_recap(u, med_q, tr, linker)
         if u.role != PATIENT and mode != "dictation":
             continue
-        stated = _stated(u, tr, linker)
+        stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
+    said = {f.key for f in facts if not f.negated}
+    facts = [f for f in facts if not (f.key.startswith("pmh-none:") and f"pmh:{f.key[9:]}" in said)]  # said anywhere wins
     if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
         # the patient named a drug allergy: a "No" to another allergy question cannot become NKDA
         facts = [f for f in facts if f.key != "allergy:none"]
     return facts
+
+
+# a "No" to these questions is a finding of its own: (question, category, statement, key)
+DENIED: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+    (re.compile(r"\bhappened before\b|\bhad (?:this|it|anything like this|something like this) before\b", re.I), "hpi", "No previous episodes", "denied:previous"),
+    (re.compile(r"\b(?:any|an) (?:\w+ )?(?:of )?injur\w*|\binjured\b|\btrauma\b|\b(?:bang|knock|hit)(?:ed)? (?:it|that)\b", re.I), "hpi", "No trauma", "denied:trauma"),
+    (re.compile(r"\blong[- ]haul\b", re.I), "social", "No recent long-haul flights", "denied:flights"),
+)
+_PMH_Q = re.compile(r"\b(?:history of|diagnosed|suffer\w* (?:from|with)|told you|ever had|had (?:\w+ )?(?:before|in the past)|have you had|do you (?:have|get)|any)\b", re.I)
+_NOT_PMH_Q = re.compile(r"\b(?:think|worried|wonder\w*|they|he|she|them)\b", re.I)
+
+
+def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> list[Fact]:
+    """A "No" to a question that names its own finding: "Has this happened before?" -> "No
+    previous episodes"; "Do you suffer from eczema?" -> "No history of eczema"."""
+    text = u.text
+    evs = (evidence(tr, u), evidence(tr, ans[0]))
+    out = [Fact(cat, phrase, evs, key=key, negated=True) for rx, cat, phrase, key in DENIED
+           if rx.search(text) and not (key == "denied:trauma" and re.search(r"\bhead\b", text, re.I))]
+    if _PMH_Q.search(text) and not _NOT_PMH_Q.search(text) and not RELATIVES.search(text) and not _FAMILY_Q.search(text):
+        for name, code, _ in _diagnoses(linker, text):
+            if code[:1] in "OZ" or "allerg" in name.lower():
+                continue
+            out.append(Fact("pmh", f"No history of {name.lower()}", evs, key=f"pmh-none:{code}", negated=True))
+    return out
 
 
 def _works_as(job: str) -> str:
@@ -147,7 +189,7 @@ def _works_as(job: str) -> str:
 
 
 def _job(text: str, *, answer: bool = False) -> str:
-    m = _JOB.search(text)
+    m = _JOB.search(clean_map(text)[0])
     if m:
         if m.group(1):
             return capitalize(m.group(1).lower())
@@ -161,11 +203,28 @@ def _job(text: str, *, answer: bool = False) -> str:
     return _works_as(m.group(1)) if m else ""
 
 
+_NOT_COMPANY = {"me", "you", "him", "her", "them", "us", "it", "that", "this"}
+
+
+def _living(text: str) -> str:
+    """"I live with my, um, sister and my mum" -> "Lives with sister and mum"; "He doesn't
+    live with me" -> ""."""
+    plain = clean_map(text)[0]
+    for m in _LIVE.finditer(plain):
+        if negated_at(plain, m.start()):
+            continue
+        words = re.findall(r"[a-z]+", (m.group(1) or m.group(2) or "").lower())
+        if words and words[-1] in _NOT_COMPANY:
+            continue
+        return _live_phrase(m)
+    return ""
+
+
 def _live_phrase(m: re.Match[str]) -> str:
     if m.group(2):
         return f"Lives with {m.group(2).lower()}"
-    g = m.group(1).lower().replace("my ", "").replace("your ", "")
-    return "Lives alone" if g in ("on my own", "alone", "by myself") else f"Lives {g}"
+    g = m.group(1).lower()
+    return "Lives alone" if g in ("on my own", "alone", "by myself") else f"Lives {g.replace('my ', '').replace('your ', '')}"
 
 
 def _relatives(text: str) -> str:
@@ -192,8 +251,23 @@ def family_from(u: Remark, tr: Transcript, linker: Linker, context: str = "", *,
     return out
 
 
-def _stated(u: Remark, tr: Transcript, linker: Linker) -> list[Fact]:
-    """Facts the patient states in their own words."""
+def _med_recap(u: Remark, question: Remark | None, tr: Transcript, linker: Linker) -> list[Fact]:
+    """The clinician repeating the drug just named ("Metformin, OK."): short, not a question,
+    the drug first; cited with the question it answers."""
+    text = strip_lead(u.text)
+    if u.is_question or len(text.split()) > 4:
+        return []
+    found = _drugs(linker, text)
+    if not found or found[0][2] > 0:
+        return []
+    name, code, _ = found[0]
+    evs = (evidence(tr, question), evidence(tr, u)) if question is not None else (evidence(tr, u),)
+    return [Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"})]
+
+
+def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = False) -> list[Fact]:
+    """Facts the patient states in their own words; ``asked_meds``: the clinician has just
+    asked which medications they take, so a drug they name is one ("So, it's, Metformin?")."""
     text = u.text
     ev = (evidence(tr, u),)
     out: list[Fact] = []
@@ -208,8 +282,13 @@ def _stated(u: Remark, tr: Transcript, linker: Linker) -> list[Fact]:
             continue
         if relative and relative.start() < at:
             continue
-        if _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
+        if _TRIED.search(text[max(0, at - 40) : at]):
+            out.append(Fact("hpi", f"Tried {name}", ev, key=f"tried:{code}", attrs={"drug": name}))
+        elif asked_meds or _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
             out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
+    m = _INHALER.search(text)
+    if m and not _drugs(linker, text) and not negated_at(text, m.start()):
+        out.append(Fact("medication", "Uses an inhaler", ev, key="med:inhaler"))
     for name, code, at in _diagnoses(linker, text):
         if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*|you (?:say|said|think|mentioned))\b", text, re.I):
             continue
@@ -220,7 +299,7 @@ def _stated(u: Remark, tr: Transcript, linker: Linker) -> list[Fact]:
     job = _job(text)
     if job and not relative:
         out.append(Fact("social", job, ev, key="occupation"))
-    m = _LIVE.search(text)
-    if m:
-        out.append(Fact("social", _live_phrase(m), ev, key="living"))
+    live = _living(text)
+    if live:
+        out.append(Fact("social", live, ev, key="living"))
     return out

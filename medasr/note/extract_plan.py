@@ -22,8 +22,9 @@ from medasr.schema import Transcript
 _ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
                      r"could be|might be|may be|may have|might have|you have|you've got|what you have|this is|it'?s (?:a|an)|"
                      r"caused by|something called|suggest\w*|typical of|classical of|in keeping with)\b", re.I)
+_PAST_DX = re.compile(r"\b(?:been|was|were) (?:\w+ )?diagnosed\b|\bhistory of\b|\byou(?:'ve| have) (?:always )?had\b|\byears ago\b", re.I)
 _HEDGE = re.compile(r"\b(may|might|could|possibl\w*|perhaps|maybe|wonder\w*|suspect\w*|query|not sure|probably|likely)\b", re.I)
-_RULE_OUT = re.compile(r"\b(rule out|ruling out|exclude|excluding|check (?:for|whether)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
+_RULE_OUT = re.compile(r"\b(rule out|ruling out|exclude|excluding|check (?:for|whether)|(?:figure|find|work) out (?:whether|if)|whether (?:you have|you've got|it'?s|this is)|see (?:whether|if) (?:you have|it'?s)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
 _VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
 _EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender\w*|looks? (?:well|unwell)|chest (?:is )?clear|crackles|wheez\w* heard|no rash|swelling (?:of|over|around))\b", re.I)
 _FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
@@ -45,12 +46,15 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
     ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?:an? |the )?([a-z]+(?: [a-z]+)?)", re.I), "Refer to {m1}", "You will be referred to {m1}"),
     ("cranberry", re.compile(r"\bcranberry juice\b", re.I), "Trial cranberry juice", "Try cranberry juice"),
     ("emollient", re.compile(r"\bemollients?\b|\bmoisturis\w+", re.I), "Emollients", "Use emollients regularly"),
-    ("avoid", re.compile(r"\bavoid(?:ing)? (?:any |the )?([a-z]+(?: [a-z]+)?)", re.I), "Avoid {m1}", "Avoid {m1}"),
+    ("avoid", re.compile(r"\bavoid(?:ing)? (?:any |the )?((?!(?:it|that|this|them|those|these|doing|getting|being)\b)[a-z]+(?: (?!(?:if|when|as|for|and|or|but|until|while|because|so)\b)[a-z]+)?)", re.I),
+     "Avoid {m1}", "Avoid {m1}"),
     ("review", re.compile(r"\b(?:come back|see you again|see me again|review|follow[- ]?up|call (?:us )?back|ring (?:us )?back|get back in touch|book (?:an|another) appointment)\b", re.I),
      "Review{d}{c}", "Come back{d}{c}"),
     ("safety", re.compile(r"\b(?:a ?& ?e|a and e|999|111|ambulance|emergency|urgent\w*|straight away|immediately|red flags?)\b", re.I),
      "Safety-netting advice given", "Seek urgent help if symptoms get worse"),
 ]
+TESTS = ("pregnancy_test", "urine_test", "stool_test", "bloods", "imaging", "swab", "refer")
+_MAYBE = re.compile(r"\b(?:might|may|could|possibly|perhaps)\b(?: \w+){0,4}\s*$|\bif (?:we|things|it)\b", re.I)
 _PRESCRIBE = re.compile(r"\b(take|taking|try|trial|prescri\w+|give you|start\w*|recommend\w*|advis\w*|suggest\w*|can get|could get|"
                         r"use|using|apply|pharmacy|chemist|over the counter|course|tablets?|capsules?|twice|daily|a day|"
                         r"would be|might help|can help|help with|should)\b", re.I)
@@ -103,6 +107,9 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
             if re.search(r"\b(rule out|exclude|check for)\b", before[-60:], re.I):
                 out.append(Fact("plan", capitalize(f"to exclude {name}"), ev, key=f"exclude:{m.code}", uncertain=True, reason="hypothesis: to rule out"))
             continue  # reassured against, or denied: not a diagnosis
+        if _PAST_DX.search(before[-60:]):  # "You've been diagnosed with high blood pressure": history
+            out.append(Fact("pmh", capitalize(name), ev, key=f"pmh:{m.code}", attrs={"code": m.code}))
+            continue
         if not _ASSESS.search(before[-80:] + " " + text[m.end : m.end + 20]):
             continue
         hedge = _HEDGE.search(before[-60:])
@@ -123,9 +130,15 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
         if m is None or (negated_at(text, m.start()) and action not in ("safety", "review")) or low_neg and low_neg.start() < m.start():
             continue
         attrs = {"action": action}
+        stated = _fill(phrase, m, text)
+        maybe = action in TESTS and _MAYBE.search(text[max(0, m.start() - 40) : m.start()])
+        if maybe:  # "we might need to arrange some blood tests": not booked yet
+            stated = f"May need {stated[:1].lower()}{stated[1:]}"
         if instruction:
             attrs["instruction"] = _fill(instruction, m, text)
-        out.append(Fact("plan", _fill(phrase, m, text), ev, key=f"plan:{action}", attrs=attrs))
+            if maybe:
+                attrs["instruction"] = f"You may need to {attrs['instruction'][:1].lower()}{attrs['instruction'][1:]}"
+        out.append(Fact("plan", stated, ev, key=f"plan:{action}", attrs=attrs))
     if not _PRESCRIBE.search(text):
         return out  # a drug named without a cue to take or give it ("thyroid as well") is not a plan
     for m in linker.find("drug", text):

@@ -29,6 +29,7 @@ _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to
 # which attributes fit which symptoms (None: any)
 _FITS = {"site": _PAINLIKE, "character": None, "times": ("diarrhoea", "vomiting", "urinary", "cough", "headache", "blood")}
 _CHARACTER_FITS = {"dry": ("cough", "skin"), "productive": ("cough",), "watery": ("diarrhoea", "runny", "eyes")}
+_OTHER = re.compile(r"\bother\b|\belse\b|\bapart from\b|\bbesides\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(if|in case|should you|whether|worried (?:about|that)|look out for|watch out for)\b", re.I)
 
 
@@ -40,6 +41,7 @@ class _Symptom:
     attrs: dict[str, str] = field(default_factory=dict)
     attr_ev: list[Evidence] = field(default_factory=list)
     first: int = 10**9  # utterance index of the first positive mention
+    other: bool = False  # denied only as one of "any other" ("any other bowel problems?" "No.")
 
 
 def _mentions(text: str) -> list[tuple[str, int, int]]:
@@ -53,6 +55,15 @@ def _mentions(text: str) -> list[tuple[str, int, int]]:
                 continue
             found.append((name, m.start(), m.end()))
     return sorted(((n, idx[a], idx[b - 1] + 1) for n, a, b in found), key=lambda t: t[1])
+
+
+def _other_asked(before: str) -> bool:
+    """"any other tummy problems, bowel problems?": asked beside what was already said (not
+    "any other things, like blood in your stools?", which names an example)."""
+    m = None
+    for m in _OTHER.finditer(before):
+        pass
+    return m is not None and not re.search(r"\blike\b|\bsuch as\b|\bfor example\b", before[m.end() :], re.I)
 
 
 def _painlike(name: str) -> bool:
@@ -131,6 +142,8 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                     if sym.present:
                         touch(sym, i)
                     continue
+                if not pol:
+                    sym.other = (sym.other or not sym.absent) and _other_asked(text[max(0, s - 40) : s])
                 (sym.present if pol else sym.absent).extend([evidence(tr, u, s, e), evidence(tr, ans[0])])
                 answered.add(ans[0].unit.index)
                 if pol:
@@ -157,6 +170,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if negated_at(text, s):
                 if u.unit.index not in answered:
                     sym.absent.append(evidence(tr, u))
+                    sym.other = False
                 continue
             ev = evidence(tr, u)
             if ev not in sym.present:
@@ -176,6 +190,9 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             facts.append(Fact("hpi", symptom_phrase(sym.name, sym.attrs), ev, key=f"symptom:{sym.name}", attrs={"symptom": sym.name, **sym.attrs}))
     for sym in found.values():
         if not sym.present and sym.absent:
-            facts.append(Fact("ros", symptom_phrase(sym.name, {}, negated=True), tuple(dict.fromkeys(sym.absent[:2])),
+            phrase = symptom_phrase(sym.name, {}, negated=True)
+            if sym.other:
+                phrase = phrase.replace("No ", "No other ", 1)
+            facts.append(Fact("ros", phrase, tuple(dict.fromkeys(sym.absent[:2])),
                               key=f"symptom:{sym.name}", negated=True, attrs={"symptom": sym.name}))
     return facts

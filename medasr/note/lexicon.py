@@ -19,17 +19,17 @@ SYMPTOMS: dict[str, str] = {
     "haemoptysis": r"cough\w* up blood|ha?emoptysis",
     "diarrhoea": r"diarrh\w+|loose (?:and watery )?stools?|watery stools?|the runs",
     "constipation": r"constipat\w+",
-    "abdominal pain": r"(?:tummy|stomach|abdominal|belly|abdomen|tummy) (?:pain|ache|cramps?)|stomach ?ache|tummy ?ache|pain in (?:my |your |the )?(?:lower |upper )?(?:stomach|tummy|abdomen|belly)",
+    "abdominal pain": r"(?:tummy|stomach|abdominal|belly|abdomen|tummy) (?:pain|ache|cramps?)|stomach ?ache|tummy ?ache|pain (?:\w+ ){0,4}?(?:in|on) (?:my |your |the )?(?:lower |upper |left |right )?(?:side of (?:my |your |the ))?(?:stomach|tummy|abdomen|belly)",
     "vomiting": r"vomit\w*|being sick|been sick|threw up|throw(?:ing)? up",
     "nausea": r"nause\w+|feel(?:ing)? sick",
-    "fever": r"fevers?|feverish|high temperature|a temperature|temperatures",
+    "fever": r"fevers?|feverish|high temperature|a temperature|temperatures|burning up",
     "feeling hot and cold": r"hot and cold|hot (?:and|or) cold",
-    "feeling hot": r"feel\w* (?:really |quite |very |a bit |so )?hot\b",
+    "feeling hot": r"feel\w* (?:(?:really|quite|very|a bit|so|kind of|sort of|pretty|a little) )*hot\b",
     "suprapubic pain": r"suprapubic\w*(?: pain)?|pain (?:just )?(?:above|over) (?:my |the )?(?:pubic bone|bladder)|bladder pain",
     "sweating": r"sweat\w*",
-    "night sweats": r"night sweats",
+    "night sweats": r"night sweats|sweat\w* (?:during |in |at )(?:the )?night",
     "chills": r"chills|shiver\w*|rigors?",
-    "headache": r"headaches?|head ?aches?|my head (?:hurts|is hurting|is sore)|pain in (?:my |your )?head",
+    "headache": r"headaches?|headachy|head ?aches?|my head (?:hurts|is hurting|is sore)|pain in (?:my |your )?head|pain (?:on|in|at) (?:the )?(?:left |right |front |back |top )?(?:side |part )?of (?:my |your |the )head",
     "photophobia": r"photophobia|sensitiv\w+ to (?:the )?(?:bright )?lights?|light sensitiv\w+|light'?s? (?:is |are )?(?:really )?(?:hurt\w*|bother\w*) (?:my|your) eyes|(?:difficulty|trouble|problems?) with (?:seeing )?(?:bright )?lights?|(?:hurts?|painful) to look at (?:the )?(?:bright )?lights?",
     "visual aura": r"aura|zig-?zag\w*|flashing lights|wavy lines",
     "blurred vision": r"blurr\w+ (?:vision|eyesight)|vision (?:is )?blurr\w+",
@@ -53,21 +53,28 @@ SYMPTOMS: dict[str, str] = {
     "fatigue": r"feel\w* (?:a bit |quite |very |really |so |a little )?(?:weak|drained|run down)|tired\w*|fatigue\w*|exhaust\w+|letharg\w+|no energy",
     "loss of appetite": r"(?:loss of |lost (?:my |your )?|off (?:my |your )?|reduced |poor |less |no )appetite|not (?:been )?eating (?:much|as much)",
     "weight loss": r"(?:lost|losing|loss of) weight|weight loss",
-    "dysuria": (r"dysuria|(?:burn\w*|pain\w*|hurt\w*|sting\w*|sore)(?: on| when| while)(?:[\s,]+(?:i|you))?(?:[\s,]+when(?:[\s,]+(?:i|you))?)?[\s,]+"
+    "dysuria": (r"dysuria|painful (?:urination|peeing|weeing)|pain (?:passing|when passing) urine|(?:burn\w*|pain\w*|hurt\w*|sting\w*|sore)(?: on| when| while)(?:[\s,]+(?:i|you))?(?:[\s,]+when(?:[\s,]+(?:i|you))?)?[\s,]+"
                 r"(?:pee|wee|urinat\w+|pass\w* urine|(?:go to|use) the (?:toilet|loo|bathroom))"),
-    "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the toilet)\w* (?:a lot )?more (?:often|frequently)|frequen\w+ (?:urination|of urine)",
+    "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the toilet|pass\w* (?:urine|water))\w* (?:a lot )?more (?:often|frequently)|frequen\w+ (?:urination|of urine)",
+    "urinary symptoms": r"(?:problems?|issues?|trouble|symptoms?) (?:with |in )?(?:your |my |the )?(?:urine|waterworks|bladder)|waterworks (?:problems?|issues?)|urinary (?:symptoms?|problems?)",
+    "bowel symptoms": r"(?:problems?|issues?|trouble|symptoms?) (?:with |in )?(?:your |my |the )?bowels?|bowel (?:problems?|issues?|symptoms?)",
+    "visual disturbance": r"(?:problems?|issues?|trouble|difficult\w*|changes?) (?:with |in )?(?:your |my |the )?(?:vision|eyesight)|vision (?:problems?|changes?)|visual (?:problems?|disturbance\w*|symptoms?|changes?)",
+    "balance problems": r"(?:problems?|difficult\w*|trouble|issues?) (?:with )?(?:your |my )?(?:balance|coordination)|(?:lost|losing|loss of) (?:my |your )?balance|unsteady\w*",
+    "head injury": r"head injur\w*|(?:knocked|hit|banged|bumped) (?:on )?(?:the |your |my )?head|injur\w* (?:to )?(?:your |my |the )?head",
+    "thoughts of self-harm": r"(?:harm\w*|hurt\w*|kill\w*) (?:yourself|myself)|self[- ]harm\w*|suicid\w*",
+    "joint swelling": r"(?:joints?|knees?|ankles?|wrists?|fingers?) (?:are |is |look |looks |feel |feels )?(?:swollen|swelling)|swollen (?:joints?|knees?|ankles?)",
     "back pain": r"back ?pain|back ?ache|pain in (?:my |your )?(?:lower )?back|bad back",
     "joint pain": r"joint pains?|(?:joints|knees?|elbows?|wrists?|shoulders?|hips?) (?:are |is )?(?:painful|sore|aching|stiff)|arthralgia",
     "muscle aches": r"muscle (?:aches?|pains?)|aching muscles|myalgia|body aches?|aches and pains",
     "numbness": r"numb\w*",
     "tingling": r"tingl\w+|pins and needles",
     "limb weakness": r"weakness in (?:my |your )?(?:arms?|legs?)|(?:arms?|legs?|limbs?) (?:feel |feels |are |is )?weak|(?:numbness|tingling) or weakness|weakness or (?:numbness|tingling)",
-    "speech disturbance": r"slurr\w+ (?:speech|words)|trouble (?:speaking|talking)|difficulty (?:speaking|talking)|speech (?:problems?|changes?|disturbance)",
+    "speech disturbance": r"slurr\w+ (?:speech|words)|(?:trouble|difficult\w*|problems?) (?:with )?(?:your |my )?(?:speaking|talking|speech|words)|speech (?:problems?|changes?|disturbance)",
     "low mood": r"low mood|feel\w* (?:low|down|depressed)|depress\w+",
     "anxiety": r"anxi\w+|panic\w*|worr(?:y|ied) all the time",
     "lip swelling": r"(?:lips?|mouth) (?:is |are |feels? )?(?:swell\w*|swollen)|swell\w* (?:of|in|on) (?:my |your |the )?lips?",
-    "pain": r"pains?|hurts?|hurting|painful|aches?|aching|sore",
-    "sore skin": r"(?:skin|hands?) (?:is |are |feels? )?(?:sore|cracked|dry|red)|cracked skin|dry skin",
+    "pain": r"pains?|hurts?|hurting|painful|aches?|aching|sore|soreness",
+    "sore skin": r"(?:skin|hands?)(?: on (?:my |your |the )?(?:hands?|fingers?|palms?|arms?|legs?|face))? (?:is |are |feels? |looks? )?(?:(?:kind of|sort of|quite|very|really|a bit|so|all) )*(?:sore|cracked|dry|red)|cracked skin|dry skin",
 }
 # Words a statement may use for words the transcript holds (both directions are tried).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -143,6 +150,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "back": ("again", "return"),
     "worse": ("worsening", "deteriorating"),
     "smoking": ("smoke", "cigarettes"),
+    "urinary": ("urine", "waterworks", "bladder", "pee", "wee", "passing"),
+    "bowel": ("bowels", "stools", "poo"),
+    "symptoms": ("problems", "problem", "issues", "trouble"),
+    "disturbance": ("problems", "problem", "difficulty", "difficulties", "trouble", "changes", "issues"),
+    "balance": ("coordination", "unsteady"),
+    "injury": ("knocked", "hit", "banged", "bumped", "injuries", "injured", "fall"),
+    "self-harm": ("harming", "hurting", "harm", "hurt", "yourself", "myself", "suicidal"),
+    "thoughts": ("thought", "thinking", "thoughts"),
+    "joint": ("joints", "knee", "knees", "ankle", "ankles", "wrist", "fingers"),
+    "previous": ("before", "previously", "past"),
+    "episodes": ("happened", "before", "episode"),
+    "trauma": ("injury", "injured", "banged", "knocked", "hit", "fall"),
+    "flights": ("flight", "flying", "flew", "plane"),
 }
 ABBREVIATIONS: dict[str, str] = {
     "hx": "history", "sx": "symptoms", "sob": "shortness of breath", "abdo": "abdominal", "abx": "antibiotics",
@@ -184,8 +204,9 @@ def number_value(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def symptom_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """(clinical name, compiled lay pattern), most specific (longest pattern) first."""
-    items = sorted(SYMPTOMS.items(), key=lambda kv: -len(kv[1]))
+    """(clinical name, compiled lay pattern), most specific (longest pattern) first; a bare
+    "pain" always last."""
+    items = sorted(SYMPTOMS.items(), key=lambda kv: (kv[0] == GENERIC, -len(kv[1])))
     return [(name, re.compile(rf"\b(?:{pat})\b", re.I)) for name, pat in items]
 
 

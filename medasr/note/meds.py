@@ -46,7 +46,7 @@ _ROUTES = [
     (r"\bsublingual\w*|\bunder the tongue\b", "sublingual"),
 ]
 _FREQ = re.compile(
-    r"\b(?:once|twice|" + _NUM + r" times?)\s+(?:a|per|each)\s+(?:day|daily|week)\b"
+    r"\b(?:up to (?:about |around )?)?(?:once|twice|" + _NUM + r" times?)\s+(?:a|per|each)\s+(?:day|daily|week)\b"
     r"|\b(?:once|twice|three times|four times) daily\b"
     r"|\bevery\s+(?:" + _NUM + r"\s+)?(?:to\s+" + _NUM + r"\s+)?(?:hours?|days?|morning|night|evening)\b"
     r"|\b(?:at night|at bedtime|in the morning|every morning|every night|daily|weekly|nightly)\b"

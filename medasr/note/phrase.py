@@ -41,6 +41,7 @@ ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("onset", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
 ]
 _SITE = re.compile(r"\b(left|right|both|lower|upper|central|middle|front|back of (?:my|the) head|all over)\b(?: (?:hand )?side)?", re.I)
+_PART = re.compile(r"\b(?:on|in|around|over|of) (?:my|your|the|his|her)(?: \w+)? (elbows?|knees?|ankles?|wrists?|shoulders?|hips?|arms?|legs?|hands?|fingers?|palms?|feet|foot|toes?|face|eyes?|ears?)\b", re.I)
 
 
 def _num(s: str) -> str:
@@ -108,7 +109,11 @@ def severity_score(text: str) -> str:
 
 
 def site(text: str) -> str:
+    """"left", "left lower", "left elbow" ("a swelling on my left elbow"), or ""."""
     found = [m.group(1).lower() for m in _SITE.finditer(text)]
+    part = _PART.search(text)
+    if part:
+        found.append(part.group(1).lower())
     return " ".join(dict.fromkeys(found))
 
 
@@ -134,7 +139,13 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     """"Left lower abdominal pain, crampy, intermittent, for 3 days" / "No fever"."""
     if negated:
         return capitalize(f"no {name}")
-    head = f"{attrs['site']} {name}" if attrs.get("site") and attrs["site"] not in name else name
+    where = attrs.get("site", "")
+    if not where or where in name:
+        head = name
+    elif "skin" in name:
+        head = f"{name} on {where}"  # "sore skin on hands"
+    else:
+        head = f"{where} {name}"
     if attrs.get("severity"):
         head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
     parts = [head]
