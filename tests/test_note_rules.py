@@ -334,3 +334,34 @@ def test_living_and_work_after_fillers(linker: Linker) -> None:
     texts = rules_texts(tr, linker)
     assert "Lives with sister and mum" in texts and "Lives with me" not in texts, texts
     assert "Works at office" in texts and "Works at a" not in texts, texts
+
+
+def test_social_and_gynaecological_answers_and_concerns(linker: Linker) -> None:
+    """Pets, exercise, sexual activity, the last period (the patient's correction wins),
+    pregnancy denied, eating and drinking, and a worry the patient names (not a diagnosis)."""
+    tr = parse_text(
+        "Doctor: Do you have any pets at home?\nPatient: Yes, we have a cat.\n"
+        "Doctor: How much exercise would you do normally?\nPatient: I try to go running at least three times a week.\n"
+        "Doctor: Are you currently sexually active?\nPatient: Yes, with my regular partner.\n"
+        "Doctor: When was your last period?\nPatient: About three weeks ago. I mean, two weeks ago.\n"
+        "Doctor: Is there any chance you could be pregnant?\nPatient: Uh, I don't think so.\n"
+        "Doctor: Are you eating and drinking OK?\nPatient: Yeah, fine.\n"
+        "Patient: I'm worried that it might be meningitis.\n"
+    )
+    texts = rules_texts(tr, linker)
+    for t in ("Has a cat", "Exercises three times a week", "Sexually active with a regular partner",
+              "Last menstrual period 2 weeks ago", "Does not think she could be pregnant", "Eating and drinking normally",
+              "Worried about meningitis"):
+        assert t in texts, texts
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert not note.section("assessment") and not note.section("past_history") and not note.problems
+
+
+def test_answers_that_say_yes_in_other_words() -> None:
+    from medasr.note.dialogue import polarity
+
+    assert polarity("Um, there was a little bit of blood earlier today") is True
+    assert polarity("Um so I, yeah I think I'm pretty hot") is True
+    assert polarity("I've had it before, yes") is True
+    assert polarity("I've had no fever") is None and polarity("It was fine, no.") is None
+    assert polarity("There was nothing") is None and polarity("No, not really.") is False

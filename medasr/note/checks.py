@@ -31,7 +31,7 @@ from medasr.note.lexicon import number_value, symptom_patterns
 from medasr.note.text import tokens
 from medasr.schema import Evidence, Note, NoteItem, Transcript
 
-_NEG_STATEMENT = re.compile(r"^\s*(no|nil|not|denies|denied|never|non-?\s?smoker|without|negative for)\b", re.I)
+_NEG_STATEMENT = re.compile(r"^\s*(no|nil|not|denies|denied|never|non-?\s?smoker|without|negative for|does not|doesn'?t)\b", re.I)
 _RULE_OUT = re.compile(r"\b(rule out|ruling out|exclude|excluding|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have)|not (?:anything|something) (?:like|such as))\b", re.I)
 _STATES_HYPOTHESIS = re.compile(r"\b(exclude|rule out|ruled out|query|possible|possibly|likely|probable|unlikely|hypothes\w*|differential)\b|\?", re.I)
 _HEDGED = re.compile(r"\b(may|might|could|possibl\w*|perhaps|maybe|wonder\w*|suspect\w*|probably|likely)\b", re.I)

@@ -18,6 +18,8 @@ from medasr.schema import Evidence, Segment, Transcript
 CLINICIAN, PATIENT = "clinician", "patient"
 _LEAD = re.compile(r"^(?:(?:uh+|um+|er+|erm|mm+|hmm+|oh|ah|so|well|okay|ok|right|and|but|i mean|actually)\b[\s,.!?\-]*)+", re.I)
 _YES = re.compile(r"^(?:yes|yeah|yep|yup|yah|mm-?hmm|uh-?huh|correct|that's right|i do|i have|i am|i did|it is|it does|sure|definitely|a little|a bit|sometimes|occasionally)\b", re.I)
+_STUTTER = re.compile(r"^i,\s*(?=(?:yes|yeah|no|nope|not)\b)", re.I)
+_SAID_YES = re.compile(r"^(?:there (?:was|is|were|has been|have been|'s been) (?:a |some |quite |a little |a bit |one )|i'?ve (?:had|got|noticed)\b|i had\b|i get\b|i think so\b|i do,)", re.I)
 _NO = re.compile(r"^(?:no|nope|not|never|none|nothing|nah|i don'?t|i do not|i haven'?t|i have not|i'?m not|i am not|i didn'?t|it isn'?t|it doesn'?t|it hasn'?t|neither)\b", re.I)
 NEGATION = re.compile(
     r"\b(no|not|never|denies|deny|without|none|nil|nothing|negative for|haven'?t|hasn'?t|don'?t|doesn'?t|didn'?t|"
@@ -78,10 +80,13 @@ def strip_lead(text: str) -> str:
 def polarity(answer: str) -> bool | None:
     """True for a yes, False for a no, None when the answer is neither."""
     t = strip_lead(answer)
+    t = _STUTTER.sub("", t)  # "I, yeah I think so"
     if _NO.match(t):
         return False
     if _YES.match(t):
         return True
+    if _SAID_YES.match(t) and not NEGATION.search(re.split(r"[,.;!?]", t)[0]):
+        return True  # "There was a little bit of blood", "I've had it before" (not "I've had no fever")
     return None
 
 

@@ -14,10 +14,11 @@ from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence
 from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
-from medasr.note.phrase import capitalize
+from medasr.note.phrase import amount, capitalize
 from medasr.schema import Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
+    "intake": re.compile(r"\beating and drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
     "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
@@ -26,6 +27,11 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "family": re.compile(r"\bfamily\b|\brun in\b", re.I),
     "occupation": re.compile(r"\bwork(?:ing)?\b|\bjob\b|\bdo for a living\b|\bstudent\b", re.I),
     "travel": re.compile(r"\babroad\b|\btravel\w*|\bbeen away\b|\bout of the country\b", re.I),
+    "pets": re.compile(r"\bpets?\b|\bany animals\b", re.I),
+    "exercise": re.compile(r"\bexercis\w*|\bphysically active\b|\bsports?\b|\bthe gym\b", re.I),
+    "sexual": re.compile(r"\bsexually active\b|\bsexual partners?\b", re.I),
+    "lmp": re.compile(r"\blast (?:menstrual )?period\b|\blmp\b", re.I),
+    "pregnancy": re.compile(r"\b(?:be|are|might be|could be) pregnant\b|\bchance (?:of|that) (?:you'?re |you are )?(?:being )?pregnan\w*", re.I),
     "living": re.compile(r"\bat home\b|\blive with\b|\blives? with\b|\bliving with\b|\bwho(?:'s| is) at home\b|\blive alone\b|\bhome situation\b", re.I),
 }
 NEGATIVE = {
@@ -36,6 +42,11 @@ NEGATIVE = {
     "pmh": ("pmh", "No significant past medical history"),
     "family": ("family", "No relevant family history"),
     "travel": ("social", "No recent foreign travel"),
+    "pets": ("social", "No pets"),
+    "exercise": ("social", "No regular exercise"),
+    "sexual": ("social", "Not sexually active"),
+    "pregnancy": ("social", "Does not think she could be pregnant"),
+    "intake": ("hpi", "Not eating and drinking normally"),
 }
 RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother|grandfather|grandma|grandad|granddad|nan|aunt|uncle|cousin|son|daughter)\b", re.I)
 _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
@@ -50,6 +61,7 @@ _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |yo
 _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
+_CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
 _FAMILY_Q = re.compile(r"\bfamily\b|\brun in\b|\brelatives?\b", re.I)
 # what an allergy question asked about decides what its "No" rules out: asked about food or pets,
 # it says nothing about drugs ("I'm allergic to penicillin" ... "any food allergies?" "No.")
@@ -127,6 +139,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 facts.append(Fact("social", "Recent foreign travel", evs, key="travel:yes"))
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
+            elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and _HOW_OFTEN.search(reply)):
+                said = _answered(topic, reply, pol)
+                if said:  # an answer in other words ("I go running three times a week") is cited alone
+                    facts.append(Fact("social" if topic != "intake" else "hpi", said, evs[1:] if topic == "exercise" and not pol else evs, key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
                 m = _LIVE.search(text)
                 if m:
@@ -181,6 +197,31 @@ def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> lis
                 continue
             out.append(Fact("pmh", f"No history of {name.lower()}", evs, key=f"pmh-none:{code}", negated=True))
     return out
+
+
+ANSWERED = ("pets", "exercise", "sexual", "lmp", "intake")
+_ANIMAL = re.compile(r"\b(cats?|dogs?|rabbits?|birds?|hamsters?|guinea pigs?|horses?|parrots?)\b", re.I)
+_HOW_OFTEN = re.compile(r"\b(regularly|every day|daily|(?:once|twice|a few times|a couple of times|\w+ times) a week|most days|at the weekends?)\b", re.I)
+_PARTNER = re.compile(r"\b(?:regular|one|same|long[- ]term) partner\b|\bmy (?:partner|boyfriend|girlfriend|husband|wife)\b", re.I)
+_PERIOD_AGO = re.compile(r"\b((?:\d+|a|an|one|two|three|four|five|six|a couple of|a few)(?:\s*(?:or|to|-)\s*(?:\d+|two|three|four|five|six))? (?:days?|weeks?|months?)) ago\b", re.I)
+
+
+def _answered(topic: str, reply: str, pol: bool | None) -> str:
+    """The patient's answer to a social or gynaecological question, briefly ("Has a cat")."""
+    if topic == "pets":
+        m = _ANIMAL.search(reply)
+        return f"Has a {m.group(1).lower().rstrip('s')}" if m else "Has pets"
+    if topic == "exercise":
+        m = _HOW_OFTEN.search(reply)
+        return f"Exercises {m.group(1).lower()}" if m else "Exercises"
+    if topic == "sexual":
+        return "Sexually active with a regular partner" if _PARTNER.search(reply) else "Sexually active"
+    if topic == "lmp":
+        said = list(_PERIOD_AGO.finditer(reply))  # "three weeks ago. I mean, two weeks ago."
+        return f"Last menstrual period {amount(said[-1].group(1))} ago" if said else ""
+    if topic == "intake":
+        return "Eating and drinking normally"
+    return ""
 
 
 def _works_as(job: str) -> str:
@@ -290,6 +331,9 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     if m and not _drugs(linker, text) and not negated_at(text, m.start()):
         out.append(Fact("medication", "Uses an inhaler", ev, key="med:inhaler"))
     for name, code, at in _diagnoses(linker, text):
+        if _CONCERN.search(text[max(0, at - 60) : at]) and not negated_at(text, at):
+            out.append(Fact("hpi", f"Worried about {name.lower()}", ev, key=f"concern:{code}"))
+            continue
         if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*|you (?:say|said|think|mentioned))\b", text, re.I):
             continue
         if "allerg" in name.lower():

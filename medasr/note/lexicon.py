@@ -163,6 +163,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "episodes": ("happened", "before", "episode"),
     "trauma": ("injury", "injured", "banged", "knocked", "hit", "fall"),
     "flights": ("flight", "flying", "flew", "plane"),
+    "exercises": ("exercise", "running", "run", "jogging", "gym", "swimming", "swim", "cycling", "walking", "sports", "football"),
 }
 ABBREVIATIONS: dict[str, str] = {
     "hx": "history", "sx": "symptoms", "sob": "shortness of breath", "abdo": "abdominal", "abx": "antibiotics",

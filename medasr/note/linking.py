@@ -43,6 +43,12 @@ LAY_DIAGNOSES = {
     "high blood pressure": "I10", "cold sore": "B00.1", "dermatitis": "L30.9", "earwax": "H61.20",
     "ear wax": "H61.20", "anxiety": "F41.9", "depression": "F32.A", "viral urti": "J06.9",
     "upper respiratory tract infection": "J06.9", "malaria": "B54",
+    "colon cancer": "C18.9", "bowel cancer": "C18.9", "breast cancer": "C50.919", "lung cancer": "C34.90",
+    "prostate cancer": "C61", "skin cancer": "C44.90", "angina": "I20.9", "heart failure": "I50.9",
+    "kidney stones": "N20.0", "kidney infection": "N12", "underactive thyroid": "E03.9", "overactive thyroid": "E05.90",
+    "glandular fever": "B27.90", "shingles": "B02.9", "chickenpox": "B01.9", "anaphylaxis": "T78.2XXA",
+    "lupus": "M32.9", "sle": "M32.9", "thrush": "B37.9", "psoriasis": "L40.9", "epilepsy": "G40.909",
+    "bronchitis": "J40", "pulmonary embolism": "I26.99", "dvt": "I82.409", "acid reflux": "K21.9",
 }
 _SPELLING = [("diarrhoea", "diarrhea"), ("oedema", "edema"), ("anaemia", "anemia"), ("haem", "hem"),
              ("oesoph", "esoph"), ("paed", "ped"), ("tumour", "tumor"), ("-", " ")]
