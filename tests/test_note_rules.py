@@ -365,3 +365,19 @@ def test_answers_that_say_yes_in_other_words() -> None:
     assert polarity("I've had it before, yes") is True
     assert polarity("I've had no fever") is None and polarity("It was fine, no.") is None
     assert polarity("There was nothing") is None and polarity("No, not really.") is False
+
+
+def test_assessment_rather_than_and_hedges_after_the_name(linker: Linker) -> None:
+    """"it seems more like a chest infection, rather than a lung cancer": the cancer is not an
+    assessment; "The other possibility is migraine" and "a viral illness perhaps" are possible."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've had a cough.\n" * 2
+        + "Doctor: At the moment it seems more like a chest infection, rather than a lung cancer.\n"
+        "Doctor: The other possibility is, um, migraine as well.\n"
+        "Doctor: I think what you have is a bit of a viral illness perhaps.\n"
+    )
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assessed = [i.text for i in note.section("assessment")]
+    assert not any("cancer" in t.lower() for t in assessed), assessed
+    assert {"Possible migraine", "Possible viral illness"} <= set(assessed), assessed
+    assert all(i.uncertain for i in note.section("assessment") if i.text.startswith("Possible"))

@@ -20,7 +20,7 @@ from medasr.schema import Transcript
 TOPICS: dict[str, re.Pattern[str]] = {
     "intake": re.compile(r"\beating and drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
-    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b", re.I),
+    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
     "medication": re.compile(r"\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
     "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
@@ -58,7 +58,7 @@ _JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|
 _JOB_ENDING = re.compile(r"\b(?:i'?m|i am|i work as|work as)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: [a-z]+)?)\s*(?:[.,!]|$)", re.I)
 _ARTICLE_COMMA = re.compile(r"\b(an?),\s*", re.I)
 _LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
-_SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) pints?|(?:\w+) units?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
+_SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) (?:pints?|units?|cigarettes?|glass(?:es)? of wine|drinks)(?: (?:in |a |per )(?:a )?(?:day|week))?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
 _CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
@@ -93,8 +93,10 @@ def _topic(text: str) -> str | None:
 
 
 def _social_positive(topic: str, reply: str) -> str:
-    q = _SOCIAL_Q.search(reply)
-    how = f" {q.group(1).lower()}" if q else ""
+    said = [m.group(1).lower() for m in _SOCIAL_Q.finditer(reply)]
+    amounts = [h for h in said if re.search(r"\b(?:week|day)\b", h)]  # "nine pints in a week" over "four pints"
+    how = amounts[-1] if amounts else said[0] if said else ""
+    how = f", {how}" if how and re.search(r"\d|pints?|units?|cigarettes?|a (?:day|week)", how) else f" {how}" if how else ""
     if topic == "smoking":
         return f"Smokes{how}"
     return f"Drinks alcohol{how}"
@@ -166,6 +168,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             continue
         stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
+    facts = _fullest_social(facts)
     said = {f.key for f in facts if not f.negated}
     facts = [f for f in facts if not (f.key.startswith("pmh-none:") and f"pmh:{f.key[9:]}" in said)]  # said anywhere wins
     if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
@@ -222,6 +225,21 @@ def _answered(topic: str, reply: str, pol: bool | None) -> str:
     if topic == "intake":
         return "Eating and drinking normally"
     return ""
+
+
+def _fullest_social(facts: list[Fact]) -> list[Fact]:
+    """"What about alcohol?" "I like a wee drink." ... "How many a week?" "Nine pints.": one
+    statement, the one that says how much, with the evidence of both."""
+    out: list[Fact] = []
+    for f in facts:
+        prev = next((k for k, o in enumerate(out) if f.key in ("smoking:yes", "alcohol:yes") and o.key == f.key), None)
+        if prev is None:
+            out.append(f)
+            continue
+        o = out[prev]
+        best = f if len(f.text) > len(o.text) else o
+        out[prev] = Fact(best.category, best.text, tuple(dict.fromkeys(o.evidence + f.evidence)), key=o.key)
+    return out
 
 
 def _works_as(job: str) -> str:

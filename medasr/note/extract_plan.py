@@ -21,10 +21,10 @@ from medasr.schema import Transcript
 
 _ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
                      r"could be|might be|may be|may have|might have|you have|you've got|what you have|this is|it'?s (?:a|an)|"
-                     r"caused by|something called|suggest\w*|typical of|classical of|in keeping with)\b", re.I)
+                     r"caused by|something called|suggest\w*|typical of|classical of|in keeping with|possibility|possibilities|what we call)\b", re.I)
 _PAST_DX = re.compile(r"\b(?:been|was|were) (?:\w+ )?diagnosed\b|\bhistory of\b|\byou(?:'ve| have) (?:always )?had\b|\byears ago\b", re.I)
-_HEDGE = re.compile(r"\b(may|might|could|possibl\w*|perhaps|maybe|wonder\w*|suspect\w*|query|not sure|probably|likely)\b", re.I)
-_RULE_OUT = re.compile(r"\b(rule out|ruling out|exclude|excluding|check (?:for|whether)|(?:figure|find|work) out (?:whether|if)|whether (?:you have|you've got|it'?s|this is)|see (?:whether|if) (?:you have|it'?s)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
+_HEDGE = re.compile(r"\b(may|might|could|possibl\w*|possibility|perhaps|maybe|wonder\w*|suspect\w*|query|not sure|probably|likely)\b", re.I)
+_RULE_OUT = re.compile(r"\b(rather than|instead of|as opposed to|rule out|ruling out|exclude|excluding|check (?:for|whether)|(?:figure|find|work) out (?:whether|if)|whether (?:you have|you've got|it'?s|this is)|see (?:whether|if) (?:you have|it'?s)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
 _VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
 _EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender\w*|looks? (?:well|unwell)|chest (?:is )?clear|crackles|wheez\w* heard|no rash|swelling (?:of|over|around))\b", re.I)
 _FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
@@ -110,9 +110,9 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
         if _PAST_DX.search(before[-60:]):  # "You've been diagnosed with high blood pressure": history
             out.append(Fact("pmh", capitalize(name), ev, key=f"pmh:{m.code}", attrs={"code": m.code}))
             continue
-        if not _ASSESS.search(before[-80:] + " " + text[m.end : m.end + 20]):
+        if not _ASSESS.search(before[-120:] + " " + text[m.end : m.end + 20]):
             continue
-        hedge = _HEDGE.search(before[-60:])
+        hedge = _HEDGE.search(before[-60:]) or _HEDGE.match(text[m.end : m.end + 12].lstrip(" ,"))  # "a viral illness perhaps"
         likely = bool(hedge) and hedge.group(1).lower() in ("probably", "likely")
         phrase = f"likely {name}" if likely else f"possible {name}" if hedge else name
         reason = "probable (the clinician said so)" if likely else "possible (hedged)" if hedge else ""

@@ -49,6 +49,8 @@ LAY_DIAGNOSES = {
     "glandular fever": "B27.90", "shingles": "B02.9", "chickenpox": "B01.9", "anaphylaxis": "T78.2XXA",
     "lupus": "M32.9", "sle": "M32.9", "thrush": "B37.9", "psoriasis": "L40.9", "epilepsy": "G40.909",
     "bronchitis": "J40", "pulmonary embolism": "I26.99", "dvt": "I82.409", "acid reflux": "K21.9",
+    "tension headache": "G44.209", "tension type headache": "G44.209", "tension-type headache": "G44.209",
+    "viral illness": "B34.9", "viral infection": "B34.9", "allergic reaction": "T78.40XA",
 }
 _SPELLING = [("diarrhoea", "diarrhea"), ("oedema", "edema"), ("anaemia", "anemia"), ("haem", "hem"),
              ("oesoph", "esoph"), ("paed", "ped"), ("tumour", "tumor"), ("-", " ")]
