@@ -381,3 +381,17 @@ def test_assessment_rather_than_and_hedges_after_the_name(linker: Linker) -> Non
     assert not any("cancer" in t.lower() for t in assessed), assessed
     assert {"Possible migraine", "Possible viral illness"} <= set(assessed), assessed
     assert all(i.uncertain for i in note.section("assessment") if i.text.startswith("Possible"))
+
+
+def test_when_it_all_started_goes_to_the_complaint(linker: Linker) -> None:
+    """A long answer to "When did your symptoms all start?" gives the complaint its onset (the
+    last time said), not the symptom discussed last."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've got a cough.\n"
+        "Doctor: Any sore throat?\nPatient: Yes, a bit.\n"
+        "Doctor: And when did your symptoms all start?\n"
+        "Patient: Well, it was the weekend, I was out for my wife's birthday, and I remember saying to her "
+        "I'm not feeling great, so, I think it was about six days ago, no, five days ago.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Cough, started 5 days ago" in texts and "Sore throat" in texts, texts

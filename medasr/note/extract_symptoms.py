@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
-from medasr.note.phrase import attributes, site, symptom_phrase
+from medasr.note.phrase import attributes, duration, onset, site, symptom_phrase
 from medasr.schema import Evidence, Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
                         r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better)\b", re.I)
+_WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
+_ALL_OF_IT = re.compile(r"\b(?:symptoms|it all|this all|all this|all of this|all of it)\b", re.I)
 _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
 _FAMILY = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|son|daughter|wife|husband|partner|kids?|children|child|"
                      r"grand\w+|aunt|uncle|cousin|friends?|family|anyone else|anybody else|someone else|flatmates?)\b", re.I)
@@ -64,6 +66,15 @@ def _other_asked(before: str) -> bool:
     for m in _OTHER.finditer(before):
         pass
     return m is not None and not re.search(r"\blike\b|\bsuch as\b|\bfor example\b", before[m.end() :], re.I)
+
+
+def _with_previous_question(utts: list[Remark], i: int) -> str:
+    """The question with the one before it in the same turn ("When did it all start? You say a
+    few days ago?")."""
+    u = utts[i]
+    if i and utts[i - 1].turn == u.turn and utts[i - 1].is_question:
+        return f"{utts[i - 1].text} {u.text}"
+    return u.text
 
 
 def _painlike(name: str) -> bool:
@@ -159,6 +170,16 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 if where:
                     got["site"] = where
                 _assign(recent, got, evidence(tr, ans[0]))
+            elif _WHEN_Q.search(asked := _with_previous_question(utts, i)):
+                # a long answer to "When did your symptoms all start?": only when, and for the
+                # complaint when the question is about all of it
+                whole = _ALL_OF_IT.search(asked)
+                target = sorted(recent, key=lambda r: r.first)[:1] if whole else recent
+                said = [(a, {"onset": onset(a.text, last=True)} if onset(a.text).startswith("started")
+                         else {"duration": duration(a.text)} if duration(a.text) else {}) for a in ans]
+                said = [(a, got) for a, got in said if got]
+                if said:  # the last said ("... so what's that, about five days ago?")
+                    _assign(target, said[-1][1], evidence(tr, said[-1][0]))
             continue
         reporter = u.role == PATIENT or mode == "dictation"
         if not reporter or (u.is_question and mode == "dictation") or _HYPOTHETICAL.search(text):

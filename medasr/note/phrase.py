@@ -84,9 +84,11 @@ def duration(text: str) -> str:
     return ""
 
 
-def onset(text: str) -> str:
-    """When it began ("4 days ago", "this morning"), or ""."""
-    m = _AGO.search(text)
+def onset(text: str, *, last: bool = False) -> str:
+    """When it began ("4 days ago", "this morning"), or ""; ``last``: the last time said
+    ("about six days ago, no, five days ago")."""
+    found = list(_AGO.finditer(text))
+    m = found[-1 if last else 0] if found else None
     if m:
         return "started " + _amount(m.group(1), m.group(2), m.group(3)) + " ago"
     m = _TODAY.search(text)
