@@ -395,3 +395,20 @@ def test_when_it_all_started_goes_to_the_complaint(linker: Linker) -> None:
     )
     texts = rules_texts(tr, linker)
     assert "Cough, started 5 days ago" in texts and "Sore throat" in texts, texts
+
+
+def test_safety_netting_says_what_to_come_back_for(linker: Linker) -> None:
+    """"things to look out for would be worsening tummy pain, vomiting" and "if you're having
+    problems with your vision, or weakness in your arms and legs ... Just give me a call" say
+    what to return for; a symptom in advice about a medicine ("paracetamol if you are feeling
+    feverish") is not a reason to return."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've got a headache.\n" * 3
+        + "Doctor: You can take regular paracetamol if you are feeling feverish.\n"
+        "Doctor: But if your symptoms aren't settling down, I want you to give me a call back.\n"
+        "Doctor: Things to look out for would be worsening tummy pain, or vomiting.\n"
+        "Doctor: So, if you're having any problems with your vision, or weakness in your arms and legs. Just give me a call.\n"
+    )
+    texts = rules_texts(tr, linker)
+    said = [t for t in texts if t.startswith("Return if")]
+    assert said == ["Return if worsening abdominal pain, vomiting, visual disturbance or limb weakness"], texts

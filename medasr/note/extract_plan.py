@@ -55,6 +55,10 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
 ]
 TESTS = ("pregnancy_test", "urine_test", "stool_test", "bloods", "imaging", "swab", "refer")
 _MAYBE = re.compile(r"\b(?:might|may|could|possibly|perhaps)\b(?: \w+){0,4}\s*$|\bif (?:we|things|it)\b", re.I)
+_LOOK_OUT = re.compile(r"\b(?:look|watch) out for\b", re.I)
+_WORSE = re.compile(r"\bworse\w*|\bworsening\b|\b(?:not|n't) (?:getting )?(?:any )?better\b|\bpersist\w*", re.I)
+_IF_CLAUSE = re.compile(r"\bif (?:you|your|it|things|the|they)\b", re.I)
+_RETURN = re.compile(r"\b(?:call|ring|phone|come back|see me|see you|get in touch|contact|seek|a ?& ?e|999|111|appointment|straight away)\b", re.I)
 _PRESCRIBE = re.compile(r"\b(take|taking|try|trial|prescri\w+|give you|start\w*|recommend\w*|advis\w*|suggest\w*|can get|could get|"
                         r"use|using|apply|pharmacy|chemist|over the counter|course|tablets?|capsules?|twice|daily|a day|"
                         r"would be|might help|can help|help with|should)\b", re.I)
@@ -92,7 +96,46 @@ def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) ->
             facts.append(Fact("exam", capitalize(_lead_stripped(text).rstrip(".")), ev, key=f"exam:{u.unit.index}"))
         facts += _assessment(u, tr, linker, text)
         facts += _plan(u, tr, linker, text)
-    return facts
+    return facts + _return_if(utts, tr)
+
+
+def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
+    """Safety-netting with its content: the symptoms the clinician tells the patient to come
+    back for ("things to look out for would be worsening tummy pain, vomiting"; "if you're
+    having problems with your vision ... give me a call") -> "Return if abdominal pain, vomiting"."""
+    from medasr.note.extract_symptoms import _mentions  # one lexicon for symptoms
+
+    names: list[str] = []
+    evs = []
+    for k, u in enumerate(utts):
+        if u.role != CLINICIAN or u.is_question:
+            continue
+        text = u.text
+        nxt = utts[k + 1].text if k + 1 < len(utts) and utts[k + 1].role == CLINICIAN else ""
+        prv = utts[k - 1].text if k and utts[k - 1].role == CLINICIAN else ""
+        # "... or weakness. Just give me a call."; "Come back and see me straight away. So if ..."
+        then = bool(_RETURN.search(nxt[:50])) and not _IF_CLAUSE.search(nxt) or bool(_RETURN.search(prv[-60:])) and not _IF_CLAUSE.search(prv)
+        cond = _IF_CLAUSE.search(text)
+        if not (_LOOK_OUT.search(text) or cond and (_RETURN.search(text) or then)):
+            continue
+        start = 0 if _LOOK_OUT.search(text) else cond.start()  # type: ignore[union-attr]
+        found = []
+        said = _mentions(text)
+        for j, (n, a, b) in enumerate(said):
+            if n == "pain" or a < start or negated_at(text, a):
+                continue
+            upto = said[j + 1][1] if j + 1 < len(said) else b + 60  # its own words, not the next symptom's
+            worse = _WORSE.search(text[max(0, a - 12) : a]) or _WORSE.search(text[b:min(upto, b + 60)])
+            found.append(f"worsening {n}" if worse else n)
+        if found:
+            names += [n for n in dict.fromkeys(found) if n not in names]
+            evs.append(evidence(tr, u))
+    names = [n for n in names if f"worsening {n}" not in names]  # "headache" and "worsening headache"
+    if not names:
+        return []
+    said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return [Fact("plan", f"Return if {said}", tuple(evs), key="plan:return_if",
+                 attrs={"action": "return_if", "instruction": f"Get in touch if you have {said}"})]
 
 
 def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
