@@ -412,3 +412,19 @@ def test_safety_netting_says_what_to_come_back_for(linker: Linker) -> None:
     texts = rules_texts(tr, linker)
     said = [t for t in texts if t.startswith("Return if")]
     assert said == ["Return if worsening abdominal pain, vomiting, visual disturbance or limb weakness"], texts
+
+
+def test_how_it_affects_the_patient_and_amount_answers(linker: Linker) -> None:
+    """"I can't really do my job", "it woke me up", "work's a bit stressful" are written as their
+    effect, grounded in those words; "pints a week" answers "Do you drink much?" with a yes."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: My hands are sore and I can't really do my job.\n"
+        "Doctor: OK.\nPatient: Yeah, it woke me up quite early this morning.\n"
+        "Doctor: Are you under any stress?\nPatient: Um, work's kind of a bit stressful at the moment.\n"
+        "Doctor: Do you drink much in the way of alcohol?\nPatient: Maybe six pints a week.\n"
+    )
+    texts = rules_texts(tr, linker)
+    for t in ("Affecting work", "Disturbing sleep", "Stress at work", "Drinks alcohol, six pints a week"):
+        assert t in texts, texts
+    calm = parse_text("Doctor: Any stress?\nPatient: No, I'm not stressed at all.\n")
+    assert not any("stress" in t.lower() and not t.startswith("No") for t in rules_texts(calm, linker))

@@ -20,7 +20,8 @@ _LEAD = re.compile(r"^(?:(?:uh+|um+|ugh|uhm|er+|erm|mm+|hmm+|oh|ah|so|well|okay|
 _YES = re.compile(r"^(?:yes|yeah|yep|yup|yah|mm-?hmm|uh-?huh|correct|that's right|i do|i have|i am|i did|it is|it does|sure|definitely|a little|a bit|sometimes|occasionally)\b", re.I)
 _STUTTER = re.compile(r"^i,\s*(?=(?:yes|yeah|no|nope|not)\b)", re.I)
 _SAID_YES = re.compile(r"^(?:there (?:was|is|were|has been|have been|'s been) (?:a |some |quite |a little |a bit |one )|i'?ve (?:had|got|noticed)\b|i had\b|i get\b|i think so\b|i do,"
-                       r"|(?:a (?:wee|little)(?: bit)?,?\s*)?(?:every now and (?:again|then)|now and (?:again|then)|once in a while|socially\b))", re.I)
+                       r"|(?:a (?:wee|little)(?: bit)?,?\s*)?(?:every now and (?:again|then)|now and (?:again|then)|once in a while|socially\b)"
+                       r"|(?:about |around |maybe |probably )?(?:\w+ )?(?:pints?|units?|glass(?:es)? of|cigarettes?|bottles?|cans?)\b)", re.I)
 _NO = re.compile(r"^(?:no|nope|not|never|none|nothing|nah|i don'?t|i do not|i haven'?t|i have not|i'?m not|i am not|i didn'?t|it isn'?t|it doesn'?t|it hasn'?t|neither)\b", re.I)
 NEGATION = re.compile(
     r"\b(no|not|never|denies|deny|without|none|nil|nothing|negative for|haven'?t|hasn'?t|don'?t|doesn'?t|didn'?t|"

@@ -18,7 +18,7 @@ from medasr.note.phrase import amount, capitalize
 from medasr.schema import Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
-    "intake": re.compile(r"\beating and drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
+    "intake": re.compile(r"\beating,? (?:and )?drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
     "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
@@ -202,6 +202,13 @@ def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> lis
     return out
 
 
+# what the patient says about how it affects them: (pattern, category, statement, key)
+IMPACT: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+    (re.compile(r"\bcan'?t (?:really )?(?:do my job|work|go (?:in)?to work)\b|\bunable to work\b", re.I), "hpi", "Affecting work", "impact:work"),
+    (re.compile(r"\b(?:woke|wakes|waking|keeps|kept|keeping) me (?:up|awake)\b|\bcan'?t (?:get to )?sleep\b", re.I), "hpi", "Disturbing sleep", "impact:sleep"),
+    (re.compile(r"\bstress(?:ful|ed)\b", re.I), "social", "Feeling stressed", "stress"),
+)
+_WORK = re.compile(r"\bwork\w*|\bjob\b|\bproject\b|\bboss\b|\bcolleagues?\b", re.I)
 ANSWERED = ("pets", "exercise", "sexual", "lmp", "intake")
 _ANIMAL = re.compile(r"\b(cats?|dogs?|rabbits?|birds?|hamsters?|guinea pigs?|horses?|parrots?)\b", re.I)
 _HOW_OFTEN = re.compile(r"\b(regularly|every day|daily|(?:once|twice|a few times|a couple of times|\w+ times) a week|most days|at the weekends?)\b", re.I)
@@ -358,6 +365,12 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             continue  # an allergy is its own fact
         if relative is None or relative.start() > at + 40:
             out.append(Fact("pmh", capitalize(name.lower()), ev, key=f"pmh:{code}", attrs={"code": code}))
+    for rx, cat, phrase, key in IMPACT:
+        m = rx.search(text)
+        if m and not negated_at(text, m.start()) and not relative:
+            if key == "stress" and _WORK.search(text):
+                phrase = "Stress at work"
+            out.append(Fact(cat, phrase, ev, key=key))
     job = _job(text)
     if job and not relative:
         out.append(Fact("social", job, ev, key="occupation"))

@@ -163,6 +163,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "episodes": ("happened", "before", "episode"),
     "trauma": ("injury", "injured", "banged", "knocked", "hit", "fall"),
     "flights": ("flight", "flying", "flew", "plane"),
+    "affecting": ("can't", "cant", "unable", "stopping", "stops"),
+    "work": ("job", "working"),
+    "disturbing": ("woke", "wakes", "waking", "awake", "keeps", "kept"),
+    "sleep": ("woke", "wakes", "waking", "awake", "sleeping", "night"),
+    "stressed": ("stressful", "stress"),
+    "stress": ("stressful", "stressed"),
     "exercises": ("exercise", "running", "run", "jogging", "gym", "swimming", "swim", "cycling", "walking", "sports", "football"),
 }
 ABBREVIATIONS: dict[str, str] = {
