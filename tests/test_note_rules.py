@@ -428,3 +428,11 @@ def test_how_it_affects_the_patient_and_amount_answers(linker: Linker) -> None:
         assert t in texts, texts
     calm = parse_text("Doctor: Any stress?\nPatient: No, I'm not stressed at all.\n")
     assert not any("stress" in t.lower() and not t.startswith("No") for t in rules_texts(calm, linker))
+
+
+def test_the_complaints_onset_said_beside_it(linker: Linker) -> None:
+    tr = parse_text(
+        "Doctor: Tell me what's been happening.\n"
+        "Patient: Yeah. Um, I just noticed this like about a week ago, or something? Um, have like a weird swelling on, on, on my elbow.\n"
+    )
+    assert "Elbow swelling, started 1 week ago" in rules_texts(tr, linker)

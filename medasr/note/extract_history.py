@@ -62,6 +62,7 @@ _SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
 _CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
+_STUTTER = re.compile(r"\b(\w+)(?:,? \1\b)+", re.I)
 _FAMILY_Q = re.compile(r"\bfamily\b|\brun in\b|\brelatives?\b", re.I)
 # what an allergy question asked about decides what its "No" rules out: asked about food or pets,
 # it says nothing about drugs ("I'm allergic to penicillin" ... "any food allergies?" "No.")
@@ -338,11 +339,12 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     ev = (evidence(tr, u),)
     out: list[Fact] = []
     relative = RELATIVES.search(text)
-    for m in _ALLERGIC.finditer(text):
-        if not negated_at(text, m.start()):
+    plain = _STUTTER.sub(r"\1", clean_map(text)[0])  # "I'm, I'm allergic to, to peanuts"
+    for m in _ALLERGIC.finditer(plain):
+        if not negated_at(plain, m.start()):
             what = (m.group(1) or m.group(2)).strip().lower()
             out.append(Fact("allergy", f"Allergic to {what}", ev, key=f"allergy:{what}"))
-    allergy = bool(_ALLERGIC.search(text))
+    allergy = bool(_ALLERGIC.search(plain))
     for name, code, at in _drugs(linker, text):
         if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):
             continue

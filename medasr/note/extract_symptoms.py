@@ -68,6 +68,25 @@ def _other_asked(before: str) -> bool:
     return m is not None and not re.search(r"\blike\b|\bsuch as\b|\bfor example\b", before[m.end() :], re.I)
 
 
+def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcript) -> None:
+    """The complaint's onset said beside it in the patient's turn ("I noticed this about a week
+    ago, or something? I have a weird swelling on my elbow.")."""
+    if not present:
+        return
+    sym = min(present, key=lambda x: x.first)
+    if sym.first >= len(utts) or any(k in sym.attrs for k in ("onset", "duration")):
+        return
+    turn = utts[sym.first].turn if utts[sym.first].role == PATIENT else utts[sym.first].turn + 1
+    for u in utts[max(0, sym.first - 3) : sym.first + 6]:
+        if u.turn != turn or u.role != PATIENT:
+            continue
+        when = onset(u.text)
+        got = {"onset": when} if when.startswith("started") else {"duration": duration(u.text)} if duration(u.text) else {}
+        if got:
+            _assign([sym], got, evidence(tr, u))
+            return
+
+
 def _with_previous_question(utts: list[Remark], i: int) -> str:
     """The question with the one before it in the same turn ("When did it all start? You say a
     few days ago?")."""
@@ -204,6 +223,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if where:
                 got["site"] = where
             _assign([sym], got, ev)
+    _complaint_timing([x for x in found.values() if x.present], utts, tr)
     facts = []
     for sym in sorted(found.values(), key=lambda x: x.first):
         if sym.present:

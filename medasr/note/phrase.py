@@ -132,8 +132,12 @@ def attributes(text: str) -> dict[str, str]:
     return out
 
 
+ACRONYMS = frozenset("uti utis ibs ibd sle copd dvt pe urti lrti gord gerd hiv adhd ptsd ocd ms mi tia uk nhs gp ecg ct mri nsaids".split())
+
+
 def capitalize(text: str) -> str:
-    t = " ".join(text.split()).strip(" ,;")
+    """First letter up, acronyms in capitals ("likely uti" -> "Likely UTI")."""
+    t = " ".join(w.upper() if w.lower().strip(",.;") in ACRONYMS else w for w in text.split()).strip(" ,;")
     return t[:1].upper() + t[1:] if t else t
 
 
