@@ -436,3 +436,14 @@ def test_the_complaints_onset_said_beside_it(linker: Linker) -> None:
         "Patient: Yeah. Um, I just noticed this like about a week ago, or something? Um, have like a weird swelling on, on, on my elbow.\n"
     )
     assert "Elbow swelling, started 1 week ago" in rules_texts(tr, linker)
+
+
+def test_uk_brand_names_link_to_their_generic(linker: Linker) -> None:
+    """Microgynon, Implanon, Dioralyte, E45: brands the drug lists lack, linked to the generic
+    they name, so they are medications with drug ids."""
+    tr = parse_text("Doctor: Do you take any regular medications?\nPatient: Just microgynon, the pill.\n")
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert "Takes microgynon" in [i.text for i in note.section("medications")]
+    assert [(m.name, m.drug_id) for m in note.medications] == [("microgynon", "drugbank:DB00367")]
+    for brand in ("implanon", "dioralyte", "E45"):
+        assert linker.find("drug", f"some {brand} please"), brand

@@ -52,6 +52,14 @@ LAY_DIAGNOSES = {
     "tension headache": "G44.209", "tension type headache": "G44.209", "tension-type headache": "G44.209",
     "viral illness": "B34.9", "viral infection": "B34.9", "allergic reaction": "T78.40XA",
 }
+# UK brand and product names the drug lists lack -> the generic (or main ingredient) they name;
+# the code is the generic's, from the vocabulary
+LAY_DRUGS = {
+    "microgynon": "levonorgestrel", "rigevidon": "levonorgestrel", "implanon": "etonogestrel", "nexplanon": "etonogestrel",
+    "rennie": "calcium carbonate", "rennies": "calcium carbonate", "clenil": "beclometasone", "qvar": "beclometasone",
+    "lemsip": "paracetamol", "sudocrem": "zinc oxide", "e45": "liquid paraffin", "diprobase": "liquid paraffin",
+    "dioralyte": "sodium chloride",
+}
 _SPELLING = [("diarrhoea", "diarrhea"), ("oedema", "edema"), ("anaemia", "anemia"), ("haem", "hem"),
              ("oesoph", "esoph"), ("paed", "ped"), ("tumour", "tumor"), ("-", " ")]
 
@@ -172,6 +180,11 @@ class Linker:
                 rank = (norm_surface(e.written) != key, len(code))
                 if old is None or rank < (norm_surface(old.display) != key, len(old.code)):
                     index[key] = Mention(kind, code, e.written, 1.0, surface=f)
+        if kind == "drug":
+            for term, generic in LAY_DRUGS.items():
+                base = index.get(norm_surface(generic))
+                if base is not None and term not in index:
+                    index[term] = Mention(kind, base.code, base.display, 1.0, surface=term)
         if kind == "diagnosis":
             for term, code in LAY_DIAGNOSES.items():
                 display = self.icd10(code)
