@@ -447,3 +447,28 @@ def test_uk_brand_names_link_to_their_generic(linker: Linker) -> None:
     assert [(m.name, m.drug_id) for m in note.medications] == [("microgynon", "drugbank:DB00367")]
     for brand in ("implanon", "dioralyte", "E45"):
         assert linker.find("drug", f"some {brand} please"), brand
+
+
+def test_dysuria_and_frequency_in_more_lay_words(linker: Linker) -> None:
+    """"a sort of burning, stinging, when I when I go to the toilet", "it quite hurts when I kind
+    of pee", "I'm going to the toilet a lot more"."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: It quite hurts when I kind of pee. And I'm going to the toilet a lot more.\n"
+        "Doctor: OK.\nPatient: I notice a sort of burning, stinging, when I when I go to the toilet, yeah.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert any(t.startswith("Dysuria") for t in texts) and "Urinary frequency" in texts, texts
+
+
+def test_lexicon_tables_have_no_repeated_keys() -> None:
+    """A key written twice in a dict literal silently drops the first entry."""
+    import ast
+    from pathlib import Path
+
+    import medasr.note as pkg
+
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                assert len(keys) == len(set(keys)), (path.name, node.lineno, sorted({k for k in keys if keys.count(k) > 1}))
