@@ -93,3 +93,40 @@ def test_real_general_sets(real_speech_dir: Path, tmp_home: Path) -> None:
     assert "jfk" in {u.id for u in test.utterances}
     if (real_speech_dir / "ljspeech-more" / "manifest.jsonl").is_file() and (POCKETSPHINX_DATA / "cards").is_dir():
         assert (len(dev.utterances), len(test.utterances)) == (166, 169)
+
+
+def test_prompts_split_and_filter(tmp_path: Path) -> None:
+    """prompts-dev / prompts-test (medasr.bench.prompts): plain-word prompts only, the digits and
+    letters folders and "[tone]" or symbol texts left out, sorted ids alternating test/dev."""
+    import gzip
+
+    from medasr.bench.prompts import prompt_rows, prompts_manifest
+
+    sounds = tmp_path / "sounds"
+    lines = ["; Core Asterisk Sounds in English", "", "activated: Activated.", "added: Added.",
+             "beep: [this is a simple beep tone]", "dictate/pause: pause", "digits/1: one", "letters/a: a",
+             "conf-star: press * to leave", "welcome: Welcome to the system...", "missing: No audio for this one."]
+    for name in ("activated", "added", "beep", "dictate/pause", "digits/1", "letters/a", "conf-star", "welcome"):
+        (sounds / name).parent.mkdir(parents=True, exist_ok=True)
+        write_wav(sounds / f"{name}.wav", np.zeros(1600, dtype=np.float32))
+    index = tmp_path / "core-sounds-en.txt.gz"
+    with gzip.open(index, "wt") as f:
+        f.write("\n".join(lines) + "\n")
+    rows = prompt_rows(sounds, index)
+    assert [r["id"] for r in rows] == ["prompt-activated", "prompt-added", "prompt-dictate-pause", "prompt-welcome"]
+    assert rows[-1]["text"] == "Welcome to the system"
+    test = [json.loads(x)["id"] for x in prompts_manifest("test", tmp_path / "o", sounds, index).read_text().splitlines()]
+    dev = [json.loads(x)["id"] for x in prompts_manifest("dev", tmp_path / "o", sounds, index).read_text().splitlines()]
+    assert test == ["prompt-activated", "prompt-dictate-pause"] and dev == ["prompt-added", "prompt-welcome"]
+    with pytest.raises(InputError, match="asterisk-core-sounds-en-wav"):
+        prompt_rows(tmp_path / "nowhere", index)
+
+
+def test_prompts_on_the_installed_package() -> None:
+    from medasr.bench.prompts import INDEX, SOUNDS, prompt_rows
+
+    if not INDEX.is_file() or not SOUNDS.is_dir():
+        pytest.skip("apt-get install asterisk-core-sounds-en-wav for the real prompts")
+    rows = prompt_rows()
+    assert len(rows) >= 250 and len({r["id"] for r in rows}) == len(rows)
+    assert all(Path(r["audio"]).is_file() and r["text"][0].isalpha() for r in rows)

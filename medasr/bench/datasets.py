@@ -8,6 +8,7 @@ Ready-made sets (``--set NAME``):
   ``librivox``     Debian ``pocketsphinx-testdata``'s five LibriVox clips
   ``primock``      the clinical conversation set made by ``medasr bench build-primock``
   ``general-dev``, ``general-test``  real general speech split for choosing / reporting
+  ``prompts-dev``, ``prompts-test``  fresh real read English (Asterisk prompts), split likewise
                    (``medasr.bench.general``: JFK, LJ Speech, LibriVox, cards, spoken digits)
 Anything else is taken as a manifest path (the synth test split, for one); ``PATH@SPLIT``
 keeps only the rows whose ``"split"`` is SPLIT (a synth corpus's ``manifest.jsonl@dev``).
@@ -123,6 +124,10 @@ def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> B
 
         path = general_manifest(name.split("-")[1], shared_data_dir() / "real-speech", bench_dir(settings))
         return load_manifest(path, name, limit=limit)
+    if name in ("prompts-dev", "prompts-test"):
+        from medasr.bench.prompts import prompts_manifest
+
+        return load_manifest(prompts_manifest(name.split("-")[1], bench_dir(settings)), name, limit=limit)
     if name == "primock":
         path = bench_dir(settings) / "primock" / "manifest.jsonl"
         if not path.is_file():
@@ -135,4 +140,4 @@ def resolve_set(name: str, settings: Settings, *, limit: int | None = None) -> B
     path = Path(name)
     if path.suffix in (".jsonl", ".json") or path.exists():
         return load_manifest(path, label, limit=limit, split=split)
-    raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock, general-dev, general-test or a manifest .jsonl path")
+    raise InputError(f"unknown benchmark set {name!r}: use real-speech, librivox, primock, general-dev, general-test, prompts-dev, prompts-test or a manifest .jsonl path")

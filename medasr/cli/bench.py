@@ -15,7 +15,7 @@ def bench() -> None:
 
 
 @bench.command("run")
-@click.option("--set", "sets", multiple=True, default=("real-speech", "librivox"), show_default=True, help="real-speech, librivox, general-dev, general-test, primock or a manifest .jsonl (PATH@SPLIT keeps one split of a synth manifest), optionally NAME:N to cap it at N utterances and LABEL=PATH to name a manifest set; repeatable.")
+@click.option("--set", "sets", multiple=True, default=("real-speech", "librivox"), show_default=True, help="real-speech, librivox, general-dev, general-test, prompts-dev, prompts-test, primock or a manifest .jsonl (PATH@SPLIT keeps one split of a synth manifest), optionally NAME:N to cap it at N utterances and LABEL=PATH to name a manifest set; repeatable.")
 @click.option("--model", "models", multiple=True, help="Model name or path; repeatable (default: the configured model).")
 @click.option("--pipeline", "pipelines", multiple=True, help="asr, asr+lexicon, asr+bart, asr+both; repeatable (default: the configured --correct, asr+both).")
 @click.option("--peer/--no-peer", default=False, help="Also run each model's weights through Hugging Face transformers (needs the train extra).")
