@@ -143,7 +143,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
             elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and _HOW_OFTEN.search(reply)):
-                said = _answered(topic, reply, pol)
+                said = _answered(topic, reply)
                 if said:  # an answer in other words ("I go running three times a week") is cited alone
                     facts.append(Fact("social" if topic != "intake" else "hpi", said, evs[1:] if topic == "exercise" and not pol else evs, key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
@@ -217,7 +217,7 @@ _PARTNER = re.compile(r"\b(?:regular|one|same|long[- ]term) partner\b|\bmy (?:pa
 _PERIOD_AGO = re.compile(r"\b((?:\d+|a|an|one|two|three|four|five|six|a couple of|a few)(?:\s*(?:or|to|-)\s*(?:\d+|two|three|four|five|six))? (?:days?|weeks?|months?)) ago\b", re.I)
 
 
-def _answered(topic: str, reply: str, pol: bool | None) -> str:
+def _answered(topic: str, reply: str) -> str:
     """The patient's answer to a social or gynaecological question, briefly ("Has a cat")."""
     if topic == "pets":
         m = _ANIMAL.search(reply)

@@ -6,6 +6,7 @@ release 3: general-dev WER (all, and by source) and synth-dev WER / medical-term
 Each rule decides, for a span where the two models disagree, whether release 3's words win;
 ``chosen`` is ``medasr.asr.hybrid_judge.vocabulary_judge`` (terms, numbers, rare or clinical words).
 """
+import functools
 import json
 import math
 import sys
@@ -18,6 +19,7 @@ from medasr.bench.terms import all_termsets
 from medasr.config import Settings
 from medasr.schema import Transcript
 from medasr.text import norm_word
+from medasr.vocab import load_vocabulary
 
 
 def rules(settings: Settings) -> dict:
@@ -27,6 +29,31 @@ def rules(settings: Settings) -> dict:
     term = lambda g, d: bool(terms_in(norm(d), judge.is_term) - terms_in(norm(g), judge.is_term))  # noqa: E731
     num = lambda g, d: bool(numbers_in(norm(d)) - numbers_in(norm(g)))  # noqa: E731
     lp = lambda ws: sum(math.log(max(w.probability, 1e-6)) for w in ws) / max(len(ws), 1)  # noqa: E731
+    def digits(ws):
+        return "".join(c for n in sorted(numbers_in(norm(ws))) for c in n if c.isdigit())
+
+    def num_digits(g, d):  # "1455" and "14-55" are one number said, not a new one
+        return num(g, d) and "".join(c for w in norm(d) for c in w if c.isdigit()) != "".join(c for w in norm(g) for c in w if c.isdigit()) \
+            and digits(d) != digits(g)
+
+    vocab = load_vocabulary(settings)
+    kinds = ("drug", "brand", "diagnosis", "symptom", "term", "procedure", "lab", "anatomy")
+
+    @functools.lru_cache(maxsize=None)
+    def near_term(w, at):  # a garbled word far from every term is not a medical word
+        return any(c.score >= at for c in vocab.match(w, k=1, kinds=kinds))
+
+    def unordinary(g, d, both=False, near=None):
+        mine = [judge._unordinary(w) for w in norm(d)]
+        if not any(mine):
+            return False
+        if near is not None:
+            return any(why == "clinical word" or why == "rare word" and near_term(w, near) for w, why in zip(norm(d), mine) if why)
+        if not both or not g:
+            return True
+        theirs = [judge._unordinary(w) for w in norm(g)]
+        return any(theirs) or "clinical word" in mine  # a clinical word wins; a rare one only against a rare one
+
     return {
         "stock only": lambda g, d: False,
         "release 3 only": lambda g, d: True,
@@ -36,6 +63,13 @@ def rules(settings: Settings) -> dict:
         "terms, higher mean log-prob (1.5x)": lambda g, d: term(g, d) or (lp(d) - lp(g) > math.log(1.5) if g else lp(d) > math.log(0.5)),
         "terms, numbers, rare words": lambda g, d: term(g, d) or num(g, d) or bool(rare(norm(d))),
         "chosen: terms, numbers, rare or clinical words": lambda g, d: judge.prefer_domain(g, d)[0],
+        # 2026-12-01, on prompts-dev (fresh read English) and the earlier dev sets
+        "chosen, numbers by their digits": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d),
+        "chosen, rare words only against rare or clinical words": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, both=True),
+        "chosen, both narrowings": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d, both=True),
+        "chosen, a rare word only near a vocabulary term (0.85)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.85),
+        "chosen, a rare word only near a vocabulary term (0.75)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.75),
+        "chosen, a rare word only when no less sure (mean log-prob)": lambda g, d: term(g, d) or num(g, d) or (unordinary(g, d) and (not g or lp(d) >= lp(g))),
     }
 
 
