@@ -472,3 +472,13 @@ def test_lexicon_tables_have_no_repeated_keys() -> None:
             if isinstance(node, ast.Dict):
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
                 assert len(keys) == len(set(keys)), (path.name, node.lineno, sorted({k for k in keys if keys.count(k) > 1}))
+
+
+def test_an_answer_that_names_one_of_the_symptoms_asked(linker: Linker) -> None:
+    """"Have you had a fever or any shortness of breath?" "I had a high fever last week": fever,
+    not shortness of breath."""
+    tr = parse_text("Doctor: Have you had a fever or any shortness of breath?\nPatient: I had a high fever last week, and I still feel tired.\n")
+    texts = rules_texts(tr, linker)
+    assert any(t.startswith("Fever") for t in texts) and not any("breath" in t.lower() for t in texts), texts
+    both = parse_text("Doctor: Any fever or cough?\nPatient: Yes.\n")
+    assert {"Fever", "Cough"} <= {t.split(",")[0] for t in rules_texts(both, linker)}

@@ -130,4 +130,8 @@ def test_note_uses_roles(consultation, pipeline):
     assert any(i.speaker == "clinician" and "amoxicillin 500 mg" in i.text.lower() for i in note.section("plan")), note.to_dict()["sections"]
     spoken = {s.id: s for s in tr.segments}
     for item in history + note.section("plan"):
-        assert all(spoken[e.segment_id].role == ("patient" if item.speaker == "patient" else "clinician") for e in item.evidence)
+        # the item's speaker names the role of every segment it cites ("clinician+patient" for
+        # "Any fever?" "I've had a fever, yes.")
+        roles = [spoken[e.segment_id].role for e in item.evidence]
+        assert item.speaker and set(roles) <= set(item.speaker.split("+")), (item.text, item.speaker, roles, [e.text for e in item.evidence])
+        assert all(e.role == spoken[e.segment_id].role for e in item.evidence), item.text

@@ -162,9 +162,12 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if u.role == CLINICIAN and u.is_question:
             ans = answer_to(utts, i)
             pol = polarity(ans[0].text) if ans else None
-            for name, s, e in _mentions(text):
+            asked = _mentions(text)
+            # "Any fever or shortness of breath?" "I had a high fever": the answer says which
+            named = {n for a in ans[:1] for n, _, _ in _mentions(a.text)} & {n for n, _, _ in asked}
+            for name, s, e in asked:
                 sym = get(name)
-                if sym is None or _about_others(text, s):
+                if sym is None or _about_others(text, s) or pol and named and name not in named:
                     continue
                 if pol is None or (pol is False and sym.present):
                     # unanswered, or a "no" about a symptom already present: it answers an
