@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from medasr.note.dialogue import CLINICIAN, Remark, evidence, negated_at
+from medasr.note.extract_symptoms import symptom_mentions
 from medasr.note.facts import Fact
 from medasr.note.linking import Linker
 from medasr.note.meds import dose_text, parse_instruction
@@ -103,8 +104,6 @@ def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
     """Safety-netting with its content: the symptoms the clinician tells the patient to come
     back for ("things to look out for would be worsening tummy pain, vomiting"; "if you're
     having problems with your vision ... give me a call") -> "Return if abdominal pain, vomiting"."""
-    from medasr.note.extract_symptoms import _mentions  # one lexicon for symptoms
-
     names: list[str] = []
     evs = []
     for k, u in enumerate(utts):
@@ -120,7 +119,7 @@ def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
             continue
         start = 0 if _LOOK_OUT.search(text) else cond.start()  # type: ignore[union-attr]
         found = []
-        said = _mentions(text)
+        said = symptom_mentions(text)
         for j, (n, a, b) in enumerate(said):
             if n == "pain" or a < start or negated_at(text, a):
                 continue

@@ -46,7 +46,7 @@ class _Symptom:
     other: bool = False  # denied only as one of "any other" ("any other bowel problems?" "No.")
 
 
-def _mentions(text: str) -> list[tuple[str, int, int]]:
+def symptom_mentions(text: str) -> list[tuple[str, int, int]]:
     """Non-overlapping symptom mentions (name, start, end in ``text``), most specific first,
     found in the text without its fillers ("pain in my, like, lower stomach")."""
     clean, idx = clean_map(text)
@@ -162,9 +162,9 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if u.role == CLINICIAN and u.is_question:
             ans = answer_to(utts, i)
             pol = polarity(ans[0].text) if ans else None
-            asked = _mentions(text)
+            asked = symptom_mentions(text)
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
-            named = {n for a in ans[:1] for n, _, _ in _mentions(a.text)} & {n for n, _, _ in asked}
+            named = {n for a in ans[:1] for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
             for name, s, e in asked:
                 sym = get(name)
                 if sym is None or _about_others(text, s) or pol and named and name not in named:
@@ -206,7 +206,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         reporter = u.role == PATIENT or mode == "dictation"
         if not reporter or (u.is_question and mode == "dictation") or _HYPOTHETICAL.search(text):
             continue
-        for name, s, e in _mentions(text):
+        for name, s, e in symptom_mentions(text):
             sym = get(name)
             if sym is None or _about_others(text, s):
                 continue
