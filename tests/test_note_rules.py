@@ -480,5 +480,8 @@ def test_an_answer_that_names_one_of_the_symptoms_asked(linker: Linker) -> None:
     tr = parse_text("Doctor: Have you had a fever or any shortness of breath?\nPatient: I had a high fever last week, and I still feel tired.\n")
     texts = rules_texts(tr, linker)
     assert any(t.startswith("Fever") for t in texts) and not any("breath" in t.lower() for t in texts), texts
+    later = parse_text("Doctor: Any other symptoms, any sore throats, any ear pain?\nPatient: Yeah, yeah. I've had a bit of a sore throat.\n")
+    texts = rules_texts(later, linker)  # the answer's naming sentence need not be its first
+    assert "Sore throat" in texts and not any("ear" in t.lower() for t in texts), texts
     both = parse_text("Doctor: Any fever or cough?\nPatient: Yes.\n")
     assert {"Fever", "Cough"} <= {t.split(",")[0] for t in rules_texts(both, linker)}
