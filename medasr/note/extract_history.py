@@ -118,12 +118,12 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic is not None:
                 med_until = -1
             ans = answer_to(utts, i)
-            if ans and polarity(ans[0].text) is False:
+            pol = polarity(ans[0].text) if ans else None
+            if pol is False:
                 facts += _denied(u, ans, tr, linker)
             if topic is None or not ans:
                 continue
             reply = " ".join(a.text for a in ans)
-            pol = polarity(ans[0].text)
             if topic == "family" and pol is not False:
                 family_reply.update({id(a): reply for a in ans})
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
@@ -178,8 +178,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
     return facts
 
 
-# a "No" to these questions is a finding of its own: (question, category, statement, key)
-DENIED: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+# (pattern, category, statement, key): a finding a pattern stands for
+Cue = tuple[re.Pattern[str], str, str, str]
+# a "No" to these questions is a finding of its own
+DENIED: tuple[Cue, ...] = (
     (re.compile(r"\bhappened before\b|\bhad (?:this|it|anything like this|something like this) before\b", re.I), "hpi", "No previous episodes", "denied:previous"),
     (re.compile(r"\b(?:any|an) (?:\w+ )?(?:of )?injur\w*|\binjured\b|\btrauma\b|\b(?:bang|knock|hit)(?:ed)? (?:it|that)\b", re.I), "hpi", "No trauma", "denied:trauma"),
     (re.compile(r"\blong[- ]haul\b", re.I), "social", "No recent long-haul flights", "denied:flights"),
@@ -203,8 +205,8 @@ def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> lis
     return out
 
 
-# what the patient says about how it affects them: (pattern, category, statement, key)
-IMPACT: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+# what the patient says about how it affects them
+IMPACT: tuple[Cue, ...] = (
     (re.compile(r"\bcan'?t (?:really )?(?:do my job|work|go (?:in)?to work)\b|\bunable to work\b", re.I), "hpi", "Affecting work", "impact:work"),
     (re.compile(r"\b(?:woke|wakes|waking|keeps|kept|keeping) me (?:up|awake)\b|\bcan'?t (?:get to )?sleep\b", re.I), "hpi", "Disturbing sleep", "impact:sleep"),
     (re.compile(r"\bstress(?:ful|ed)\b", re.I), "social", "Feeling stressed", "stress"),

@@ -114,10 +114,10 @@ def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
         prv = utts[k - 1].text if k and utts[k - 1].role == CLINICIAN else ""
         # "... or weakness. Just give me a call."; "Come back and see me straight away. So if ..."
         then = bool(_RETURN.search(nxt[:50])) and not _IF_CLAUSE.search(nxt) or bool(_RETURN.search(prv[-60:])) and not _IF_CLAUSE.search(prv)
-        cond = _IF_CLAUSE.search(text)
-        if not (_LOOK_OUT.search(text) or cond and (_RETURN.search(text) or then)):
+        cond, look_out = _IF_CLAUSE.search(text), _LOOK_OUT.search(text)
+        if not (look_out or cond and (_RETURN.search(text) or then)):
             continue
-        start = 0 if _LOOK_OUT.search(text) else cond.start()  # type: ignore[union-attr]
+        start = 0 if look_out else cond.start()  # type: ignore[union-attr]
         found = []
         said = symptom_mentions(text)
         for j, (n, a, b) in enumerate(said):

@@ -68,6 +68,15 @@ def _other_asked(before: str) -> bool:
     return m is not None and not re.search(r"\blike\b|\bsuch as\b|\bfor example\b", before[m.end() :], re.I)
 
 
+def _timing(text: str, *, last: bool = False) -> dict[str, str]:
+    """When it began ("started 5 days ago"), else how long ("3 days"), as attributes; {} when
+    neither is said. ``last``: the last onset said ("six days ago, no, five days ago")."""
+    if onset(text).startswith("started"):
+        return {"onset": onset(text, last=last)}
+    how_long = duration(text)
+    return {"duration": how_long} if how_long else {}
+
+
 def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcript) -> None:
     """The complaint's onset said beside it in the patient's turn ("I noticed this about a week
     ago, or something? I have a weird swelling on my elbow.")."""
@@ -80,8 +89,7 @@ def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcrip
     for u in utts[max(0, sym.first - 3) : sym.first + 6]:
         if u.turn != turn or u.role != PATIENT:
             continue
-        when = onset(u.text)
-        got = {"onset": when} if when.startswith("started") else {"duration": duration(u.text)} if duration(u.text) else {}
+        got = _timing(u.text)
         if got:
             _assign([sym], got, evidence(tr, u))
             return
@@ -197,9 +205,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 # complaint when the question is about all of it
                 whole = _ALL_OF_IT.search(asked)
                 target = sorted(recent, key=lambda r: r.first)[:1] if whole else recent
-                said = [(a, {"onset": onset(a.text, last=True)} if onset(a.text).startswith("started")
-                         else {"duration": duration(a.text)} if duration(a.text) else {}) for a in ans]
-                said = [(a, got) for a, got in said if got]
+                said = [(a, got) for a in ans if (got := _timing(a.text, last=True))]
                 if said:  # the last said ("... so what's that, about five days ago?")
                     _assign(target, said[-1][1], evidence(tr, said[-1][0]))
             continue
