@@ -18,8 +18,11 @@ ZIPF = {"the": 7.7, "patient": 4.9, "takes": 5.0, "daily": 5.1, "metro": 4.0, "p
         "bye": 4.6, "five": 5.4, "acute": 4.0, "cute": 4.5}
 
 
+NEAR_TERMS = {"metoprolal"}  # spelt like a term; the matcher's job in the real judge
+
+
 def judge(clinical: frozenset[str] = frozenset()) -> VocabularyJudge:
-    return VocabularyJudge(TERMS.__contains__, lambda w: ZIPF.get(w, 0.0), clinical)
+    return VocabularyJudge(TERMS.__contains__, lambda w: ZIPF.get(w, 0.0), clinical, near_term=NEAR_TERMS.__contains__)
 
 
 class Named(FakeTranscriber):
@@ -32,8 +35,10 @@ class Named(FakeTranscriber):
         return ModelInfo(name=self.name, source="fake", device="cpu", compute_type="none")
 
 
-def hybrid(domain, general, clinical=frozenset()) -> Transcript:
-    return HybridTranscriber(Named("medical", domain), Named("stock", general), judge(clinical)).transcribe(AUDIO)
+def hybrid(domain, general, clinical=frozenset(), general_p: float = 0.9) -> Transcript:
+    stock = Named("stock", general)
+    stock.probability = general_p
+    return HybridTranscriber(Named("medical", domain), stock, judge(clinical)).transcribe(AUDIO)
 
 
 def _consistent(t: Transcript) -> None:
@@ -70,7 +75,22 @@ def test_numbers_and_unordinary_words_win_ordinary_differences_do_not():
     assert hybrid("five", "bye").text == "five"  # a number the general model did not hear
     assert hybrid("ask not like", "ask not what").text == "ask not what"
     assert hybrid("acute", "a cute", clinical=frozenset({"acute"})).text == "acute"  # a clinical word
-    assert hybrid("ask xylophonix", "ask what").text == "ask xylophonix"  # not English at all: the domain model's
+    # a rare word far from every term: the domain model's only where the general model was unsure
+    assert hybrid("ask xylophonix", "ask what").text == "ask what"
+    assert hybrid("ask xylophonix", "ask what", general_p=0.2).text == "ask xylophonix"
+    t = hybrid("ask metoprolal", "ask what")  # near a term (the corrector's to mend): the domain model's
+    assert t.text == "ask metoprolal"
+    assert t.options["hybrid"]["from_domain"][0]["reason"] == "rare word: metoprolal (near a vocabulary term)"
+
+
+def test_the_real_near_term_check_knows_a_misspelt_drug_from_a_garbled_word():
+    from medasr.asr.hybrid_judge import near_term_check
+    from medasr.vocab import load_vocabulary
+    from medasr.config import Settings
+
+    near = near_term_check(load_vocabulary(Settings.resolve()))
+    assert near("metoprolal") and near("fluorinef")
+    assert not near("menial") and not near("ixtension")  # "to exit the menu", "the person at extension": prompts-dev
 
 
 def test_insertions_deletions_and_several_segments():

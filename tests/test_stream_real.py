@@ -95,6 +95,17 @@ def test_a_tenth_of_a_second_gives_no_word(medical, worker, aspirin_wav) -> None
         assert st.transcript().text == ""  # the streaming path
 
 
+def test_a_quarter_second_word_is_heard_offline(medical, tts_wav) -> None:
+    """A spoken digit can be 0.2-0.3 s long: a whole clip that short is still a word (the floor
+    under which an upload gives nothing is ``MIN_CLIP_SPEECH_SECONDS``, 0.2 s)."""
+    tr, opts = medical
+    word = load_audio(tts_wav("two", rate=175))
+    loud = np.flatnonzero(np.abs(word) > 0.01)
+    clip = word[loud[0]:loud[-1] + 1]
+    assert guards.MIN_CLIP_SPEECH_SECONDS <= len(clip) / SAMPLE_RATE < guards.MIN_SPEECH_SECONDS, len(clip) / SAMPLE_RATE
+    assert tr.transcribe(clip, opts).text.strip()  # with a 0.3 s floor: nothing
+
+
 def test_batched_windows_decode_as_single_ones(medical, aspirin_wav) -> None:
     tr, opts = medical
     speech = load_audio(aspirin_wav)

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from medasr.asr.base import ProgressFn, TranscribeOptions
-from medasr.asr.guards import MIN_SPEECH_SECONDS, token_budget
+from medasr.asr.guards import MIN_CLIP_SPEECH_SECONDS, token_budget
 from medasr.audio import SAMPLE_RATE
 from medasr.schema import ModelInfo, Segment, Transcript, Word, word_id
 from medasr.store.manifest import ResolvedModel
@@ -80,7 +80,7 @@ class FasterWhisperTranscriber:
             fw_segments, fw_info = self._batched.transcribe(audio, batch_size=options.batch_size, **kw)
         else:
             fw_segments, fw_info = self._model.transcribe(audio, condition_on_previous_text=options.condition_on_previous_text, **kw)
-        if min(duration, getattr(fw_info, "duration_after_vad", duration)) < MIN_SPEECH_SECONDS:
+        if min(duration, getattr(fw_info, "duration_after_vad", duration)) < MIN_CLIP_SPEECH_SECONDS:
             fw_segments = iter(())  # a tenth of a second holds no word: Whisper would invent one ("Okay.")
         segments: list[Segment] = []
         first = None

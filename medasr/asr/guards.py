@@ -25,7 +25,11 @@ _NORM = re.compile(r"[^\w']+")
 TOKENS_PER_SECOND = 7.0  # clinical dictation runs at ~4 Whisper tokens per second of audio
 TOKEN_SLACK = 12
 MAX_WORDS_PER_SPEECH_SECOND = 5.0  # brisk speech is ~3.5; numbers read out can spike briefly
-MIN_SPEECH_SECONDS = 0.3  # less speech than this holds no word Whisper can hear
+MIN_SPEECH_SECONDS = 0.3  # a live window with less speech than this is not decoded yet
+# a whole clip with less speech than this holds no word Whisper can hear ("Okay." for 0.1 s of
+# noise); a spoken digit can be 0.2-0.3 s. Chosen on general-dev's digits (WER of the default
+# pipeline: no floor 24.7, 0.2 s 24.0, 0.3 s 36.7; benchmarks/experiments/accuracy-balance/min_speech.py)
+MIN_CLIP_SPEECH_SECONDS = 0.2
 SILENCE_PAD = 0.15  # a word's middle may lie this far outside the VAD's (already padded) speech span
 
 

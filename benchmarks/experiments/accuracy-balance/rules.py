@@ -4,7 +4,9 @@ release 3: general-dev WER (all, and by source) and synth-dev WER / medical-term
     MEDASR_HOME=... python rules.py DUMP_DIR general-dev synth-dev-s11 synth-dev-s5
 
 Each rule decides, for a span where the two models disagree, whether release 3's words win;
-``chosen`` is ``medasr.asr.hybrid_judge.vocabulary_judge`` (terms, numbers, rare or clinical words).
+``chosen`` is ``medasr.asr.hybrid_judge.vocabulary_judge`` (terms, numbers, clinical words, rare
+words near a vocabulary term or against general words the general model was unsure of; until the
+second 2026-12-01 follow-up any rare word: the "before" row).
 """
 import functools
 import json
@@ -43,10 +45,14 @@ def rules(settings: Settings) -> dict:
     def near_term(w, at):  # a garbled word far from every term is not a medical word
         return any(c.score >= at for c in vocab.match(w, k=1, kinds=kinds))
 
-    def unordinary(g, d, both=False, near=None):
+    def unordinary(g, d, both=False, near=None, unsure=None):
         mine = [judge._unordinary(w) for w in norm(d)]
         if not any(mine):
             return False
+        if unsure is not None:  # a rare word only where stock was unsure of its words (or near a term)
+            unsure = not g or min(w.probability for w in g) < unsure
+            return any(why == "clinical word" or why == "rare word" and (unsure or near is not None and near_term(w, near))
+                       for w, why in zip(norm(d), mine) if why)
         if near is not None:
             return any(why == "clinical word" or why == "rare word" and near_term(w, near) for w, why in zip(norm(d), mine) if why)
         if not both or not g:
@@ -62,14 +68,20 @@ def rules(settings: Settings) -> dict:
         "terms, numbers, rare in both": lambda g, d: term(g, d) or num(g, d) or (bool(rare(norm(d))) and bool(rare(norm(g)))),
         "terms, higher mean log-prob (1.5x)": lambda g, d: term(g, d) or (lp(d) - lp(g) > math.log(1.5) if g else lp(d) > math.log(0.5)),
         "terms, numbers, rare words": lambda g, d: term(g, d) or num(g, d) or bool(rare(norm(d))),
-        "chosen: terms, numbers, rare or clinical words": lambda g, d: judge.prefer_domain(g, d)[0],
+        "before: terms, numbers, rare or clinical words": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d),
         # 2026-12-01, on prompts-dev (fresh read English) and the earlier dev sets
-        "chosen, numbers by their digits": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d),
-        "chosen, rare words only against rare or clinical words": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, both=True),
-        "chosen, both narrowings": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d, both=True),
-        "chosen, a rare word only near a vocabulary term (0.85)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.85),
-        "chosen, a rare word only near a vocabulary term (0.75)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.75),
-        "chosen, a rare word only when no less sure (mean log-prob)": lambda g, d: term(g, d) or num(g, d) or (unordinary(g, d) and (not g or lp(d) >= lp(g))),
+        "before, numbers by their digits": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d),
+        "before, rare words only against rare or clinical words": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, both=True),
+        "before, both narrowings": lambda g, d: term(g, d) or num_digits(g, d) or unordinary(g, d, both=True),
+        "before, a rare word only near a vocabulary term (0.85)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.85),
+        "before, a rare word only near a vocabulary term (0.75)": lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=0.75),
+        "before, a rare word only when no less sure (mean log-prob)": lambda g, d: term(g, d) or num(g, d) or (unordinary(g, d) and (not g or lp(d) >= lp(g))),
+        # 2026-12-01, second follow-up: a rare word only near a term, or where stock was unsure (min word probability)
+        **{f"before, a rare word only where stock's min p < {t}": (lambda t: lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, unsure=t))(t)
+           for t in (0.5, 0.7, 0.9)},
+        **{f"before, a rare word only near a term ({at}) or where stock's min p < {t}": (lambda at, t: lambda g, d: term(g, d) or num(g, d) or unordinary(g, d, near=at, unsure=t))(at, t)
+           for at, t in ((0.85, 0.5), (0.85, 0.7), (0.75, 0.3), (0.75, 0.5))},
+        "chosen: terms, numbers, clinical words, a rare word near a term (0.85) or where stock's min p < 0.3": lambda g, d: judge.prefer_domain(g, d)[0],
     }
 
 
