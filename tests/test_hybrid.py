@@ -26,8 +26,8 @@ def judge(clinical: frozenset[str] = frozenset()) -> VocabularyJudge:
 
 
 class Named(FakeTranscriber):
-    def __init__(self, name: str, texts):
-        super().__init__(texts)
+    def __init__(self, name: str, texts, probability: float = 0.9):
+        super().__init__(texts, probability)
         self.name = name
 
     @property
@@ -36,9 +36,7 @@ class Named(FakeTranscriber):
 
 
 def hybrid(domain, general, clinical=frozenset(), general_p: float = 0.9) -> Transcript:
-    stock = Named("stock", general)
-    stock.probability = general_p
-    return HybridTranscriber(Named("medical", domain), stock, judge(clinical)).transcribe(AUDIO)
+    return HybridTranscriber(Named("medical", domain), Named("stock", general, general_p), judge(clinical)).transcribe(AUDIO)
 
 
 def _consistent(t: Transcript) -> None:

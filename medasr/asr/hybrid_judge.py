@@ -116,16 +116,15 @@ def clinical_words(vocab) -> frozenset[str]:
     return frozenset(out)
 
 
-NEAR_KINDS = ("drug", "brand", "diagnosis", "symptom", "term", "procedure", "lab", "anatomy")
-
-
 def near_term_check(vocab, at: float = NEAR_TERM) -> TermCheck:
     """Whether a (normalized) word is spelt or sounds like a vocabulary term: the matcher's best
-    candidate among ``NEAR_KINDS`` scores at least ``at``. Cached per word."""
+    candidate among the lexicon pass's kinds (``MEDICAL_KINDS``: what it could mend the word to)
+    scores at least ``at``. Cached per word."""
+    from medasr.correction.lexicon import MEDICAL_KINDS
 
     @functools.lru_cache(maxsize=65536)
     def near(w: str) -> bool:
-        return any(c.score >= at for c in vocab.match(w, k=1, kinds=NEAR_KINDS))
+        return any(c.score >= at for c in vocab.match(w, k=1, kinds=MEDICAL_KINDS))
 
     return near
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from medasr.asr.hybrid import _segments, combine
-from medasr.asr.hybrid_judge import numbers_in, terms_in, vocabulary_judge
+from medasr.asr.hybrid_judge import near_term_check, numbers_in, terms_in, vocabulary_judge
 from medasr.bench.metrics import corpus_score, score_utterance
 from medasr.bench.terms import all_termsets
 from medasr.config import Settings
@@ -39,22 +39,16 @@ def rules(settings: Settings) -> dict:
             and digits(d) != digits(g)
 
     vocab = load_vocabulary(settings)
-    kinds = ("drug", "brand", "diagnosis", "symptom", "term", "procedure", "lab", "anatomy")
-
-    @functools.lru_cache(maxsize=None)
-    def near_term(w, at):  # a garbled word far from every term is not a medical word
-        return any(c.score >= at for c in vocab.match(w, k=1, kinds=kinds))
+    near_term = functools.cache(lambda at: near_term_check(vocab, at))  # a garbled word far from every term is not a medical word
 
     def unordinary(g, d, both=False, near=None, unsure=None):
         mine = [judge._unordinary(w) for w in norm(d)]
         if not any(mine):
             return False
-        if unsure is not None:  # a rare word only where stock was unsure of its words (or near a term)
-            unsure = not g or min(w.probability for w in g) < unsure
-            return any(why == "clinical word" or why == "rare word" and (unsure or near is not None and near_term(w, near))
+        if near is not None or unsure is not None:  # a rare word only near a term, or where stock was unsure of its words
+            doubt = unsure is not None and (not g or min(w.probability for w in g) < unsure)
+            return any(why == "clinical word" or why == "rare word" and (doubt or near is not None and near_term(near)(w))
                        for w, why in zip(norm(d), mine) if why)
-        if near is not None:
-            return any(why == "clinical word" or why == "rare word" and near_term(w, near) for w, why in zip(norm(d), mine) if why)
         if not both or not g:
             return True
         theirs = [judge._unordinary(w) for w in norm(g)]
