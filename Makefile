@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: audio decoding/conversion, TTS engines (tests and the synthetic corpus),
-# LibriVox test clips, and Chromium for the headless UI test.
+# LibriVox test clips, the Asterisk prompts (real read English: audio and texts), and Chromium for
+# the headless UI test.
 APT_CORE := espeak-ng ffmpeg
-APT_ALL := $(APT_CORE) flite sox festival festvox-kallpc16k festvox-us-slt-hts pocketsphinx-testdata chromium
+APT_ALL := $(APT_CORE) flite sox festival festvox-kallpc16k festvox-us-slt-hts pocketsphinx-testdata asterisk-core-sounds-en-wav asterisk-core-sounds-en chromium
 SAMPLE ?= $(firstword $(wildcard ../shared/data/real-speech/jfk/jfk.flac))
 export HF_HUB_OFFLINE ?= 1
 

@@ -126,7 +126,7 @@ def test_prompts_on_the_installed_package() -> None:
     from medasr.bench.prompts import INDEX, SOUNDS, prompt_rows
 
     if not INDEX.is_file() or not SOUNDS.is_dir():
-        pytest.skip("apt-get install asterisk-core-sounds-en-wav for the real prompts")
+        pytest.skip("apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav for the real prompts")
     rows = prompt_rows()
     assert len(rows) >= 250 and len({r["id"] for r in rows}) == len(rows)
     assert all(Path(r["audio"]).is_file() and r["text"][0].isalpha() for r in rows)

@@ -1,7 +1,8 @@
 """Fresh real read English for issue 24: the Asterisk telephone prompts, one professional
 voice (Allison Smith), 8 kHz, each with its text (``--set prompts-dev`` / ``--set prompts-test``).
 
-Source: Debian ``asterisk-core-sounds-en-wav`` (``apt-get install asterisk-core-sounds-en-wav``;
+Source: Debian ``asterisk-core-sounds-en-wav`` and ``asterisk-core-sounds-en`` (the audio and the texts:
+``apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav``;
 CC BY-SA 3.0, Digium), audio under ``/usr/share/asterisk/sounds/en_US_f_Allison`` and the texts
 in ``/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz`` ("name: text" lines).
 Kept: the prompts at the top level and in ``dictate/`` and ``followme/`` whose text is plain words
@@ -34,7 +35,7 @@ def prompt_rows(sounds: Path = SOUNDS, index: Path = INDEX) -> list[dict]:
     """Every kept prompt (id, audio, text, group "prompts"), sorted by id."""
     if not index.is_file() or not sounds.is_dir():
         raise InputError(f"the Asterisk prompts are not installed ({index} or {sounds} missing): "
-                         "apt-get install asterisk-core-sounds-en-wav")
+                         "apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav (the texts and the audio)")
     rows = []
     with gzip.open(index, "rt", encoding="utf-8", errors="replace") as f:
         for line in f:
