@@ -485,3 +485,22 @@ def test_an_answer_that_names_one_of_the_symptoms_asked(linker: Linker) -> None:
     assert "Sore throat" in texts and not any("ear" in t.lower() for t in texts), texts
     both = parse_text("Doctor: Any fever or cough?\nPatient: Yes.\n")
     assert {"Fever", "Cough"} <= {t.split(",")[0] for t in rules_texts(both, linker)}
+
+
+def test_what_the_clinician_sees_in_a_conversation(linker: Linker) -> None:
+    tr = parse_text(
+        "Doctor: What's brought you in today?\n"
+        "Patient: My lips swelled up after a bee sting on my arm.\n"
+        "Doctor: Your lips don't seem swollen to me right now.\n"
+        "Doctor: Can I have a look at your arm? I can see a puncture mark, but I can't see any swelling.\n"
+        "Doctor: Your throat looks a bit red. And you look well.\n"
+        "Doctor: If your arm looks red tomorrow, give me a call.\n"  # a conditional: no finding
+        "Doctor: Does your throat look swollen to you?\n"  # a question: no finding
+        "Doctor: Your arm doesn't look like an infection.\n"  # a comparison: no finding
+        "Patient: OK, thank you."
+    )
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert_grounded(note, tr)
+    exam = [i.text for i in note.section("examination")]
+    assert exam == ["No swelling of the lips", "Puncture mark seen", "No swelling seen", "Throat red", "Looks well"], exam  # in the order said
+    assert all(item.evidence[0].role == "clinician" for item in note.section("examination"))

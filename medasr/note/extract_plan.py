@@ -28,6 +28,18 @@ _HEDGE = re.compile(r"\b(may|might|could|possibl\w*|possibility|perhaps|maybe|wo
 _RULE_OUT = re.compile(r"\b(rather than|instead of|as opposed to|rule out|ruling out|exclude|excluding|check (?:for|whether)|(?:figure|find|work) out (?:whether|if)|whether (?:you have|you've got|it'?s|this is)|see (?:whether|if) (?:you have|it'?s)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
 _VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
 _EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender\w*|looks? (?:well|unwell)|chest (?:is )?clear|crackles|wheez\w* heard|no rash|swelling (?:of|over|around))\b", re.I)
+# What a clinician says they see in a conversation (a video or face-to-face consultation): a named
+# part that does or does not look a certain way, findings they can or cannot see, how the patient
+# looks. Conditionals and comparisons ("if it looks red", "doesn't look like that") are not findings.
+_PART = r"(?:left |right )?(?:lips?|throat|tonsils?|eyes?|skin|rash|arm|leg|hand|foot|feet|knee|elbow|wrist|ankle|joint|chest|tummy|abdomen|neck|face|tongue|mouth|ear|ears|wound|cut|bite|sting|area|swelling|mark)"
+_FINDING_ADJ = r"(swollen|red|inflamed|infected|bruised|hot|warm|puffy|raised|blistered|normal|fine|ok|okay|healthy|clear|well|unwell|pale|yellow)"
+_NOUN_OF = {"swollen": "swelling", "red": "redness", "inflamed": "inflammation", "infected": "infection", "bruised": "bruising",
+            "hot": "warmth", "warm": "warmth", "puffy": "puffiness", "blistered": "blistering"}
+_LOOKS_NOT = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:doesn'?t|don'?t|does not|do not) (?:seem|look|appear) (?:to be )?(?:very |too |at all )?({'|'.join(_NOUN_OF)})\b", re.I)
+_LOOKS = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:looks?|seems?|appears?|is looking|are looking) (?:a bit |quite |very |slightly |a little )?{_FINDING_ADJ}\b", re.I)
+_YOU_LOOK = re.compile(r"\byou(?: look|'re looking| are looking) (well|unwell|comfortable|pale|flushed|short of breath|in pain|distressed)\b", re.I)
+_SEE = re.compile(r"\bi (can|can'?t|cannot|could|couldn'?t|don'?t|do not) (?:really )?see (?:any |a |an |some |the )?(swelling|redness|rash|bruising|lump|puncture mark|sting|bite|discharge|blisters?|spots|pus|bleeding|wound)\b", re.I)
+_NOT_FINDING = re.compile(r"\b(?:if|when|whether|would|might|could be|should|unless)\b|\blook like\b", re.I)
 _FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
 # (action, pattern, plan phrase, patient instruction); "{d}" is filled with a duration said
 ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
@@ -98,6 +110,35 @@ def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) ->
         facts += _assessment(u, tr, linker, text)
         facts += _plan(u, tr, linker, text)
     return facts + _return_if(utts, tr)
+
+
+def exam_facts(utts: list[Remark], tr: Transcript) -> list[Fact]:
+    """The clinician's observations anywhere in a conversation (the examination comes before the plan)."""
+    return [f for u in utts if u.role == CLINICIAN and not u.is_question for f in observed(u, tr, u.text)]
+
+
+def observed(u: Remark, tr: Transcript, text: str) -> list[Fact]:
+    """What the clinician says they see, briefly: "your lips don't seem swollen to me" -> "No
+    swelling of the lips"; "your throat looks a bit red" -> "Throat red"; "I can't see any swelling" -> "No
+    swelling seen"; "you look well" -> "Looks well". Questions and conditionals give nothing. A
+    finding that is absent is said with its negation first ("No swelling of the lips"), as the
+    checks read it."""
+    if _NOT_FINDING.search(text):
+        return []
+    out: list[tuple[str, int, int, bool]] = []
+    for m in _LOOKS_NOT.finditer(text):
+        out.append((f"no {_NOUN_OF[m.group(2).lower()]} of the {m.group(1).lower()}", m.start(), m.end(), True))
+    for m in _LOOKS.finditer(text):
+        adj = m.group(2).lower()
+        adj = "normal" if adj in ("fine", "ok", "okay", "healthy") else adj
+        out.append((f"{m.group(1).lower()} looks {adj}" if adj in ("normal", "well", "unwell", "clear") else f"{m.group(1).lower()} {adj}",
+                    m.start(), m.end(), False))
+    for m in _YOU_LOOK.finditer(text):
+        out.append((f"looks {m.group(1).lower()}", m.start(), m.end(), False))
+    for m in _SEE.finditer(text):
+        neg = m.group(1).lower() not in ("can", "could")
+        out.append(((f"no {m.group(2).lower()} seen" if neg else f"{m.group(2).lower()} seen"), m.start(), m.end(), neg))
+    return [Fact("exam", capitalize(t), (evidence(tr, u, a, b),), key=f"exam:{t}", negated=neg) for t, a, b, neg in out]
 
 
 def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:

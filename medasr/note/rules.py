@@ -16,7 +16,7 @@ from dataclasses import replace
 from medasr.note import sections as S
 from medasr.note.dialogue import evidence, utterances
 from medasr.note.extract_history import history_facts
-from medasr.note.extract_plan import plan_facts
+from medasr.note.extract_plan import exam_facts, plan_facts
 from medasr.note.extract_symptoms import symptom_facts
 from medasr.note.facts import Fact, merge_facts, to_note
 from medasr.note.linking import Linker
@@ -49,6 +49,8 @@ def _extract(transcript: Transcript, utts, linker: Linker, mode: str) -> list[Fa
     if hpi:
         facts[facts.index(hpi[0])] = replace(hpi[0], category="complaint")
     facts += history_facts(utts, transcript, linker, mode)
+    if mode == "conversation":
+        facts += exam_facts(utts, transcript)
     facts += plan_facts(utts[start:], transcript, linker, mode)
     facts = merge_facts(facts)
     facts += [Fact("instruction", f.attrs["instruction"], f.evidence, key=f"instruction:{f.key}") for f in facts
