@@ -504,3 +504,23 @@ def test_what_the_clinician_sees_in_a_conversation(linker: Linker) -> None:
     exam = [i.text for i in note.section("examination")]
     assert exam == ["No swelling of the lips", "Puncture mark seen", "No swelling seen", "Throat red", "Looks well"], exam  # in the order said
     assert all(item.evidence[0].role == "clinician" for item in note.section("examination"))
+
+
+def test_a_yes_then_a_no_says_neither_and_lay_words_for_symptoms(linker: Linker) -> None:
+    """"Any neck pain or neck stiffness?" "Yeah." "No." records neither as present or denied;
+    hay fever is not a fever; sweating "during the the night" is night sweats; "the light is
+    quite annoying, my eyes" is photophobia."""
+    tr = parse_text(
+        "Doctor: What's the problem?\n"
+        "Patient: I've had a headache for three days, and the light is quite annoying, my eyes.\n"
+        "Patient: I'm sweating during the the night as well.\n"
+        "Doctor: Any neck pain or neck stiffness?\n"
+        "Patient: Yeah.\n"
+        "Patient: No.\n"
+        "Doctor: Do you have any medical problems?\n"
+        "Patient: Just hay fever.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert any(t.startswith("Photophobia") for t in texts) and any(t.startswith("Night sweats") for t in texts), texts
+    assert not any("neck" in t.lower() for t in texts), texts
+    assert not any(t.startswith(("Fever", "No fever")) for t in texts) and any("Hay fever" in t for t in texts), texts

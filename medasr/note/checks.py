@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_to, negated_at, polarity, utterances
+from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, utterances
 from medasr.note.extract_history import RELATIVES
 from medasr.note.grounding import verify_evidence
 from medasr.note.lexicon import number_value, symptom_patterns
@@ -91,7 +91,7 @@ def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, in
         for at in _mentions(term, u.text):
             if u.role == CLINICIAN and u.is_question:
                 ans = answer_to(ctx.utts, i)
-                p = polarity(ans[0].text) if ans else None
+                p = answer_polarity(ans)
                 if p is True:
                     pos += 1
                 elif p is False:

@@ -92,6 +92,20 @@ def polarity(answer: str) -> bool | None:
     return None
 
 
+_BARE = re.compile(r"^(?:yes|yeah|yep|no|nope|nah)[.!]?$", re.I)
+
+
+def answer_polarity(answer: list[Remark]) -> bool | None:
+    """The polarity of an answer (its first sentence), or None when a later sentence of it is a
+    bare opposite ("Yeah." "No.": the patient said both, so the answer says neither)."""
+    if not answer:
+        return None
+    first = polarity(answer[0].text)
+    if first is not None and any(_BARE.match(strip_lead(a.text)) and polarity(a.text) is (not first) for a in answer[1:]):
+        return None
+    return first
+
+
 def answer_to(utts: list[Remark], i: int) -> list[Remark]:
     """The patient's sentences answering the clinician's question ``utts[i]``: the patient's
     next turn, when no later question of the clinician comes first."""

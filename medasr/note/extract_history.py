@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity, strip_lead
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, strip_lead
 from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
@@ -118,7 +118,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic is not None:
                 med_until = -1
             ans = answer_to(utts, i)
-            pol = polarity(ans[0].text) if ans else None
+            pol = answer_polarity(ans)
             if pol is False:
                 facts += _denied(u, ans, tr, linker)
             if topic is None or not ans:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_to, evidence, negated_at, polarity
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
 from medasr.note.phrase import attributes, duration, onset, site, symptom_phrase
@@ -169,7 +169,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         text = u.text
         if u.role == CLINICIAN and u.is_question:
             ans = answer_to(utts, i)
-            pol = polarity(ans[0].text) if ans else None
+            pol = answer_polarity(ans)
             asked = symptom_mentions(text)
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
             named = {n for a in ans for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
