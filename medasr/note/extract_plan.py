@@ -114,15 +114,16 @@ def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) ->
 
 def exam_facts(utts: list[Remark], tr: Transcript) -> list[Fact]:
     """The clinician's observations anywhere in a conversation (the examination comes before the plan)."""
-    return [f for u in utts if u.role == CLINICIAN and not u.is_question for f in observed(u, tr, u.text)]
+    return [f for u in utts if u.role == CLINICIAN and not u.is_question for f in _observed(u, tr)]
 
 
-def observed(u: Remark, tr: Transcript, text: str) -> list[Fact]:
+def _observed(u: Remark, tr: Transcript) -> list[Fact]:
     """What the clinician says they see, briefly: "your lips don't seem swollen to me" -> "No
     swelling of the lips"; "your throat looks a bit red" -> "Throat red"; "I can't see any swelling" -> "No
     swelling seen"; "you look well" -> "Looks well". Questions and conditionals give nothing. A
     finding that is absent is said with its negation first ("No swelling of the lips"), as the
     checks read it."""
+    text = u.text
     if _NOT_FINDING.search(text):
         return []
     out: list[tuple[str, int, int, bool]] = []
