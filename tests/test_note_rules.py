@@ -524,3 +524,23 @@ def test_a_yes_then_a_no_says_neither_and_lay_words_for_symptoms(linker: Linker)
     assert any(t.startswith("Photophobia") for t in texts) and any(t.startswith("Night sweats") for t in texts), texts
     assert not any("neck" in t.lower() for t in texts), texts
     assert not any(t.startswith(("Fever", "No fever")) for t in texts) and any("Hay fever" in t for t in texts), texts
+
+
+def test_a_yes_to_the_last_of_two_questions_that_names_the_first(linker: Linker) -> None:
+    """"Any blood in your urine? Any darkening of your urine?" "There was a little bit of blood
+    earlier today": haematuria is present; a bare "No." to two such questions denies nothing it
+    did not hear (the later question is the one answered)."""
+    tr = parse_text(
+        "Doctor: What's brought you in?\n"
+        "Patient: It burns when I pee.\n"
+        "Doctor: Has there been any blood in your urine? Have you noticed any darkening of your urine?\n"
+        "Patient: Um, there was a little bit of blood earlier today, but besides that, not at all, no.\n"
+        "Doctor: Any fever? Any pain in your back?\n"
+        "Patient: No.\n"
+        "Doctor: And your bowels, do you mean you're going to the toilet more often? Or are your stools more loose?\n"
+        "Patient: Yeah, so it's like loose and watery stool, going to the toilet quite often.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Haematuria" in texts, texts
+    assert not any("fever" in t.lower() for t in texts), texts
+    assert not any("urinary frequency" in t.lower() for t in texts), texts  # "toilet ... often" names no symptom

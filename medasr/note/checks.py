@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, utterances
+from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, turn_answer, utterances, yes_naming
 from medasr.note.extract_history import RELATIVES
 from medasr.note.grounding import verify_evidence
 from medasr.note.lexicon import number_value, symptom_patterns
@@ -92,6 +92,8 @@ def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, in
             if u.role == CLINICIAN and u.is_question:
                 ans = answer_to(ctx.utts, i)
                 p = answer_polarity(ans)
+                if not ans and yes_naming(turn_answer(ctx.utts, i), u.text[at : at + 40]):
+                    p = True  # "Any blood in your urine? Any darkening?" "There was a little blood"
                 if p is True:
                     pos += 1
                 elif p is False:

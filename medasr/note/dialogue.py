@@ -127,6 +127,38 @@ def answer_to(utts: list[Remark], i: int) -> list[Remark]:
     return out
 
 
+def turn_answer(utts: list[Remark], i: int) -> list[Remark]:
+    """For a question followed by more questions in the clinician's turn ("Any blood in your
+    urine? Any darkening of your urine?"), the patient's answer to the turn's last question;
+    [] otherwise. Whether it also answers the earlier one is the caller's to decide."""
+    q = utts[i]
+    if q.role != CLINICIAN or not q.is_question or answer_to(utts, i):
+        return []
+    last = i
+    for j in range(i + 1, len(utts)):
+        if utts[j].turn != q.turn:
+            break
+        if utts[j].is_question:
+            last = j
+    return answer_to(utts, last) if last != i else []
+
+
+# words of a symptom's mention too common to say which symptom an answer is about ("going to the
+# toilet more often" is urinary frequency to the lexicon, and diarrhoea's frequency in a reply)
+_ASK_WORDS = frozenset({"your", "have", "been", "there", "some", "noticed", "going", "toilet", "more", "often", "much", "feel",
+                        "feeling", "like", "really", "quite", "little", "left", "right", "side", "pain", "when", "with"})
+
+
+def yes_naming(answer: list[Remark], mention: str) -> bool:
+    """Is ``answer`` a yes whose first sentence repeats a content word of the symptom ``mention``
+    ("blood" of "blood in your urine")?"""
+    words = [w for w in re.findall(r"[a-z]+", mention.lower()) if len(w) > 3 and w not in _ASK_WORDS]
+    if not answer:
+        return False
+    first = answer[0].text
+    return answer_polarity(answer) is True and any(re.search(rf"\b{w}\b", first, re.I) for w in words)
+
+
 def negated_at(text: str, start: int, window: int = 48) -> bool:
     """Is the mention at ``start`` negated by a cue earlier in its clause?"""
     before = text[max(0, start - window) : start]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at
+from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, turn_answer, yes_naming
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
 from medasr.note.phrase import attributes, duration, onset, site, symptom_phrase
@@ -173,9 +173,18 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             asked = symptom_mentions(text)
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
             named = {n for a in ans for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
+            later = turn_answer(utts, i)
             for name, s, e in asked:
                 sym = get(name)
                 if sym is None or _about_others(text, s) or pol and named and name not in named:
+                    continue
+                if later and yes_naming(later, text[s:e]):
+                    # "Any blood in your urine? Any darkening of it?" "There was a little bit of
+                    # blood earlier today": a yes that names the earlier question's symptom is its
+                    # answer too (only a yes: a later "no" may be about the later question only)
+                    sym.present.extend([evidence(tr, u, s, e), evidence(tr, later[0])])
+                    answered.add(later[0].unit.index)
+                    touch(sym, i)
                     continue
                 if pol is None or (pol is False and sym.present):
                     # unanswered, or a "no" about a symptom already present: it answers an
