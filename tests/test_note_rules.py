@@ -544,3 +544,21 @@ def test_a_yes_to_the_last_of_two_questions_that_names_the_first(linker: Linker)
     assert "Haematuria" in texts, texts
     assert not any("fever" in t.lower() for t in texts), texts
     assert not any("urinary frequency" in t.lower() for t in texts), texts  # "toilet ... often" names no symptom
+
+
+def test_the_clinicians_recap_of_a_symptom(linker: Linker) -> None:
+    """"You mentioned that you felt quite nauseous" and "you've got some sensitivity to light" are
+    the patient's symptoms said back; a recap in a conditional, a denial or about someone else is not."""
+    tr = parse_text(
+        "Doctor: How can I help?\n"
+        "Patient: I've had a headache since this morning.\n"
+        "Doctor: Um and you mentioned that you felt quite nauseous.\n"
+        "Doctor: What makes migraine more likely is that you've got some sensitivity to light.\n"
+        "Doctor: If you've got a fever, take paracetamol.\n"
+        "Doctor: You haven't had any vomiting.\n"
+        "Doctor: Your son has been having a rash, you said.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Nausea" in texts and "Photophobia" in texts, texts
+    assert not any(t.startswith(("Fever", "Vomiting", "Rash")) for t in texts), texts
+    assert "Headache, since this morning" in texts, texts  # the onset said once (it had been said twice)

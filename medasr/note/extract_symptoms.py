@@ -32,6 +32,8 @@ _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to
 _FITS = {"site": _PAINLIKE, "character": None, "times": ("diarrhoea", "vomiting", "urinary", "cough", "headache", "blood")}
 _CHARACTER_FITS = {"dry": ("cough", "skin"), "productive": ("cough",), "watery": ("diarrhoea", "runny", "eyes")}
 _OTHER = re.compile(r"\bother\b|\belse\b|\bapart from\b|\bbesides\b", re.I)
+# the clinician saying back what the patient has told them ("you've got some sensitivity to light")
+_RECAP = re.compile(r"\byou(?:'ve| have)? (?:got|had|been having|been getting|mentioned|said|told me|described)\b|\byou(?:'re| are) (?:having|getting)\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(if|in case|should you|whether|worried (?:about|that)|look out for|watch out for)\b", re.I)
 
 
@@ -130,6 +132,12 @@ def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
                 break
 
 
+def _recapped(text: str, start: int) -> bool:
+    """Does a recap cue ("you've got", "you mentioned") open the mention's clause?"""
+    clause = re.split(r"[,;.]|\b(?:and|but|or)\b", text[:start])[-1]
+    return bool(_RECAP.search(clause[-40:]))
+
+
 def _about_others(text: str, start: int) -> bool:
     """"my wife was vomiting", "anyone else unwell": someone else's symptom, not the patient's."""
     clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
@@ -217,6 +225,13 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 said = [(a, got) for a in ans if (got := _timing(a.text, last=True))]
                 if said:  # the last said ("... so what's that, about five days ago?")
                     _assign(target, said[-1][1], evidence(tr, said[-1][0]))
+            continue
+        if u.role == CLINICIAN and mode == "conversation" and not _HYPOTHETICAL.search(text):
+            for name, s, e in symptom_mentions(text):
+                sym = get(name)
+                if sym is not None and _recapped(text, s) and not negated_at(text, s) and not _about_others(text, s):
+                    sym.present.append(evidence(tr, u, s, e))
+                    touch(sym, i)
             continue
         reporter = u.role == PATIENT or mode == "dictation"
         if not reporter or (u.is_question and mode == "dictation") or _HYPOTHETICAL.search(text):

@@ -162,7 +162,7 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     if attrs.get("radiation"):
         parts.append(attrs["radiation"])
     text = ", ".join(parts)
-    if attrs.get("duration"):
-        d = attrs["duration"]
+    d = attrs.get("duration", "")
+    if d and d not in text:  # "since this morning" read as both onset and duration is said once
         text += f" {d}" if d.startswith("since") else f" for {d}"
     return capitalize(text)
