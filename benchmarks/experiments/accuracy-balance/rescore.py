@@ -21,16 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from medasr.asr.hybrid import _norm, _segments, combine
+from medasr.asr.hybrid import _norm
 from medasr.asr.hybrid_judge import vocabulary_judge
 from medasr.asr.loader import load_transcriber
 from medasr.audio import SAMPLE_RATE, load_audio
 from medasr.bench.datasets import resolve_set
-from medasr.bench.metrics import corpus_score, score_utterance
 from medasr.bench.terms import all_termsets
 from medasr.config import Settings
 from medasr.correction.bart.diff import diff_blocks
 from medasr.schema import Transcript
+from rules import score_cell  # this folder's rules.py (run from here)
 
 STRONG = ("vocabulary term", "number")
 
@@ -117,22 +117,13 @@ def table(dump: Path, sets: list[str]) -> None:
     scores = {st: {(r["id"], r["key"]): r for r in map(json.loads, open(dump / f"rescore__{st}.jsonl"))} for st in sets}
     grid = [(None, 0.0)] + [(lam, tau) for lam in (0.0, 0.5, 1.0, 2.0) for tau in (-2.0, 0.0, 2.0, 4.0)]
     print("| lam | tau | " + " | ".join(sets) + " |")
+    per_utt = {st: {} for st in sets}
+    for st in sets:
+        for (uid, key), v in scores[st].items():
+            per_utt[st].setdefault(uid, {})[key] = v
     for lam, tau in grid:
         row = ["chosen (before)" if lam is None else str(lam), "" if lam is None else str(tau)]
-        for st in sets:
-            sc_all, groups = [], {}
-            for r, g, d in _rows(dump, st):
-                judge = _Judge(base, {k[1]: v for k, v in scores[st].items() if k[0] == r["id"]}, lam, tau)
-                per, _ = combine(g, d, judge)
-                sc = score_utterance(r["id"], r["ref"], Transcript(segments=_segments(g, per, d)).text, terms)
-                sc_all.append(sc)
-                groups.setdefault(r["group"], []).append(sc)
-            c = corpus_score(sc_all, n_boot=1)
-            med = c.terms.get("medwer")
-            cell = f"{100 * c.wer.value:.1f}" + (f" / {100 * med.wer.value:.1f}" if med and med.wer.value is not None else "")
-            if len(groups) > 1:
-                cell += " (" + ", ".join(f"{k} {100 * corpus_score(v, n_boot=1).wer.value:.1f}" for k, v in groups.items()) + ")"
-            row.append(cell)
+        row += [score_cell(dump, st, lambda uid, st=st: _Judge(base, per_utt[st].get(uid, {}), lam, tau), terms) for st in sets]
         print("| " + " | ".join(row) + " |", flush=True)
 
 

@@ -87,27 +87,32 @@ class _Rule:
         return self.fn(g, d), ""
 
 
+def score_cell(dump: Path, st: str, judge_for, terms) -> str:
+    """One table cell: set ``st``'s WER (/ medical-term WER, by group where it has several) with
+    the judge ``judge_for(utterance id)`` combining the two dumps."""
+    gen = [json.loads(x) for x in open(dump / f"tiny.en__{st}.jsonl")]
+    dom = [json.loads(x) for x in open(dump / f"tiny.en-medical__{st}.jsonl")]
+    scores, groups = [], {}
+    for a, b in zip(gen, dom):
+        g, d = Transcript.from_dict(a["tr"]), Transcript.from_dict(b["tr"])
+        per, _ = combine(g, d, judge_for(a["id"]))
+        sc = score_utterance(a["id"], a["ref"], Transcript(segments=_segments(g, per, d)).text, terms)
+        scores.append(sc)
+        groups.setdefault(a["group"], []).append(sc)
+    c = corpus_score(scores, n_boot=1)
+    med = c.terms.get("medwer")
+    cell = f"{100 * c.wer.value:.1f}" + (f" / {100 * med.wer.value:.1f}" if med and med.wer.value is not None else "")
+    if len(groups) > 1:
+        cell += " (" + ", ".join(f"{k} {100 * corpus_score(v, n_boot=1).wer.value:.1f}" for k, v in groups.items()) + ")"
+    return cell
+
+
 def main(dump: Path, sets: list[str]) -> None:
     s = Settings.resolve()
     terms = all_termsets(s)
     for name, fn in rules(s).items():
-        row = [name]
-        for st in sets:
-            gen = [json.loads(x) for x in open(dump / f"tiny.en__{st}.jsonl")]
-            dom = [json.loads(x) for x in open(dump / f"tiny.en-medical__{st}.jsonl")]
-            scores, groups = [], {}
-            for a, b in zip(gen, dom):
-                g, d = Transcript.from_dict(a["tr"]), Transcript.from_dict(b["tr"])
-                per, _ = combine(g, d, _Rule(name, fn))
-                sc = score_utterance(a["id"], a["ref"], Transcript(segments=_segments(g, per, d)).text, terms)
-                scores.append(sc)
-                groups.setdefault(a["group"], []).append(sc)
-            c = corpus_score(scores, n_boot=1)
-            med = c.terms.get("medwer")
-            cell = f"{100 * c.wer.value:.1f}" + (f" / {100 * med.wer.value:.1f}" if med and med.wer.value is not None else "")
-            if len(groups) > 1:
-                cell += " (" + ", ".join(f"{k} {100 * corpus_score(v, n_boot=1).wer.value:.1f}" for k, v in groups.items()) + ")"
-            row.append(cell)
+        rule = _Rule(name, fn)
+        row = [name] + [score_cell(dump, st, lambda _id: rule, terms) for st in sets]
         print("| " + " | ".join(row) + " |", flush=True)
 
 
