@@ -130,9 +130,10 @@ def answer_to(utts: list[Remark], i: int) -> list[Remark]:
 def turn_answer(utts: list[Remark], i: int) -> list[Remark]:
     """For a question followed by more questions in the clinician's turn ("Any blood in your
     urine? Any darkening of your urine?"), the patient's answer to the turn's last question;
-    [] otherwise. Whether it also answers the earlier one is the caller's to decide."""
+    [] otherwise (``answer_to`` gives the answer of a question that ends its turn). Whether it
+    also answers the earlier one is the caller's to decide."""
     q = utts[i]
-    if q.role != CLINICIAN or not q.is_question or answer_to(utts, i):
+    if q.role != CLINICIAN or not q.is_question:
         return []
     last = i
     for j in range(i + 1, len(utts)):
@@ -152,11 +153,10 @@ _ASK_WORDS = frozenset({"your", "have", "been", "there", "some", "noticed", "goi
 def yes_naming(answer: list[Remark], mention: str) -> bool:
     """Is ``answer`` a yes whose first sentence repeats a content word of the symptom ``mention``
     ("blood" of "blood in your urine")?"""
-    words = [w for w in re.findall(r"[a-z]+", mention.lower()) if len(w) > 3 and w not in _ASK_WORDS]
-    if not answer:
+    if answer_polarity(answer) is not True:
         return False
-    first = answer[0].text
-    return answer_polarity(answer) is True and any(re.search(rf"\b{w}\b", first, re.I) for w in words)
+    words = [w for w in re.findall(r"[a-z]+", mention.lower()) if len(w) > 3 and w not in _ASK_WORDS]
+    return any(re.search(rf"\b{w}\b", answer[0].text, re.I) for w in words)
 
 
 def negated_at(text: str, start: int, window: int = 48) -> bool:

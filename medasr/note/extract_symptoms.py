@@ -181,7 +181,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             asked = symptom_mentions(text)
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
             named = {n for a in ans for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
-            later = turn_answer(utts, i)
+            later = [] if ans else turn_answer(utts, i)  # a question followed by another in its turn
             for name, s, e in asked:
                 sym = get(name)
                 if sym is None or _about_others(text, s) or pol and named and name not in named:
