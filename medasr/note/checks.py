@@ -75,12 +75,12 @@ def _key_terms(text: str) -> list[str]:
     return sorted(words, key=len, reverse=True)[:2]
 
 
-def _mentions(term: str, text: str) -> list[int]:
-    """Offsets where ``term`` (a lexicon symptom or a word) is said in ``text``."""
+def _mentions(term: str, text: str) -> list[tuple[int, int]]:
+    """Spans where ``term`` (a lexicon symptom or a word) is said in ``text``."""
     rx = next((r for n, r in symptom_patterns() if n == term), None)
     if rx is None:
         rx = re.compile(rf"\b{re.escape(term[:max(4, len(term) - 2)])}\w*", re.I)
-    return [m.start() for m in rx.finditer(text)]
+    return [m.span() for m in rx.finditer(text)]
 
 
 def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, int]:
@@ -88,11 +88,11 @@ def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, in
     pos = neg = asked = 0
     for i in idx:
         u = ctx.utts[i]
-        for at in _mentions(term, u.text):
+        for at, end in _mentions(term, u.text):
             if u.role == CLINICIAN and u.is_question:
                 ans = answer_to(ctx.utts, i)
                 p = answer_polarity(ans)
-                if not ans and yes_naming(turn_answer(ctx.utts, i), u.text[at : at + 40]):
+                if not ans and yes_naming(turn_answer(ctx.utts, i), u.text[at:end]):
                     p = True  # "Any blood in your urine? Any darkening?" "There was a little blood"
                 if p is True:
                     pos += 1
@@ -120,7 +120,7 @@ def _relative_owns(term: str, idx: list[int], ctx: _Context) -> bool:
     seen = owned = 0
     for i in idx:
         t = ctx.utts[i].text
-        for at in _mentions(term, t):
+        for at, _ in _mentions(term, t):
             seen += 1
             clause = re.split(r"[.;]|\bbut\b", t[:at])[-1]
             owned += bool(RELATIVES.search(clause))
