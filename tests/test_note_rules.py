@@ -562,3 +562,46 @@ def test_the_clinicians_recap_of_a_symptom(linker: Linker) -> None:
     assert "Nausea" in texts and "Photophobia" in texts, texts
     assert not any(t.startswith(("Fever", "Vomiting", "Rash")) for t in texts), texts
     assert "Headache, since this morning" in texts, texts  # the onset said once (it had been said twice)
+
+
+def test_dose_in_the_next_sentence_painless_swelling_desk_job_and_exercise(linker: Linker) -> None:
+    """The dose said after the drug ("I would take ibuprofen regularly. ... That's four hundred
+    milligrams, two times a day"), a swelling that is not painful, "I just sit at a desk" and "I run
+    regularly" are written; a dose corrected in passing ("two tablets, uh, one tablet") is the last
+    one said, and a prescription sent to the pharmacy is not bought over the counter."""
+    tr = parse_text(
+        "Doctor: Tell me what's been happening.\n"
+        "Patient: I noticed a weird swelling on my elbow about a week ago.\n"
+        "Patient: It's not painful at all, I feel fine.\n"
+        "Doctor: In terms of your job, do you do anything physical?\n"
+        "Patient: Not really. No, I just, you know, sit at a desk.\n"
+        "Doctor: Are you normally fit and well? Mobile and active?\n"
+        "Patient: Yeah. I do some sports. I run regularly, like two, three times a week.\n"
+        "Doctor: We'll get some blood tests done. We can check your full blood count and your kidney function.\n"
+        "Doctor: I would take Ibuprofen regularly, OK. You can get that over the counter. Um, that's four hundred milligrams, two times a day.\n"
+        "Doctor: I'll send it straight to your pharmacy, something called Trimethoprim. You can take two tablets, uh, one tablet twice a day for three days.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Elbow swelling, not painful, started 1 week ago" in texts, texts
+    assert "Desk job" in texts and "Exercises regularly" in texts, texts
+    assert "Ibuprofen 400 mg two times a day (over the counter)" in texts, texts
+    assert "Trimethoprim 1 tablet twice a day for 3 days" in texts, texts
+    assert "Blood tests: full blood count, kidney function" in texts, texts
+    assert not any(t.startswith("No pain") for t in texts), texts
+
+
+def test_spoken_number_doses() -> None:
+    assert parse_instruction("that's four hundred milligrams, two times a day").dose == "400"
+    assert parse_instruction("two hundred and fifty mg three times a day").dose == "250"
+    assert parse_instruction("twenty five milligrams once a day").dose == "25"
+    assert parse_instruction("take two tablets, uh, one tablet twice a day").dose == "1"
+    assert parse_instruction("two tablets twice a day, one tablet at night").dose == "2"  # not a repair
+
+
+def test_a_denied_pain_alone_and_a_painful_complaint(linker: Linker) -> None:
+    """"It doesn't hurt" with no painful complaint is "No pain"; beside a headache it is not."""
+    alone = rules_texts(parse_text("Doctor: What's the matter?\nPatient: I've been coughing for a week. It doesn't hurt.\n"), linker)
+    assert "No pain" in alone, alone
+    with_pain = rules_texts(parse_text("Doctor: What's the matter?\nPatient: I've had a headache for two days.\n"
+                                       "Doctor: Any other pain?\nPatient: No, it doesn't hurt anywhere else.\n"), linker)
+    assert not any(t.startswith("No pain") for t in with_pain), with_pain

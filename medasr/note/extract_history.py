@@ -257,8 +257,26 @@ def _works_as(job: str) -> str:
     return f"Works as {'an' if job[0] in 'aeiou' else 'a'} {job}"
 
 
+_DESK = re.compile(r"\b(?:sit|sat|sitting) (?:at|behind) (?:a|my) desk\b|\bdesk[- ](?:based )?job\b|\boffice job\b", re.I)
+# "I run regularly, like two, three times a week", "I go to the gym most days"
+_EXERCISING = re.compile(r"\b(?:i|we) (?:\w+ )?(?:go (?:running|jogging|swimming|cycling|to the gym)|run|jog|swim|cycle|"
+                         r"play (?:football|tennis|squash|rugby|netball|badminton|golf)|do (?:some |a lot of )?(?:sports?|exercise))\b", re.I)
+
+
+def _exercising(text: str) -> str:
+    """"I run regularly, like two, three times a week" -> "Exercises regularly"; "" unless it says how often."""
+    m = _EXERCISING.search(text)
+    if m is None or negated_at(text, m.start()):
+        return ""
+    how = _HOW_OFTEN.search(text, m.start())
+    return f"Exercises {how.group(1).lower()}" if how else ""
+
+
 def _job(text: str, *, answer: bool = False) -> str:
     m = _JOB.search(clean_map(text)[0])
+    desk = _DESK.search(text)
+    if m is None and desk and (answer or _WORK.search(text)) and not negated_at(text, desk.start()):
+        return "Desk job"
     if m:
         if m.group(1):
             return capitalize(m.group(1).lower())
@@ -375,6 +393,9 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             if key == "stress" and _WORK.search(text):
                 phrase = "Stress at work"
             out.append(Fact(cat, phrase, ev, key=key))
+    exercise = _exercising(text)
+    if exercise and not relative:
+        out.append(Fact("social", exercise, ev, key="exercise:yes"))
     job = _job(text)
     if job and not relative:
         out.append(Fact("social", job, ev, key="occupation"))

@@ -11,12 +11,13 @@ clinician said. Each plan action has a patient instruction in plain words.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from medasr.note.dialogue import CLINICIAN, Remark, evidence, negated_at
 from medasr.note.extract_symptoms import symptom_mentions
 from medasr.note.facts import Fact
 from medasr.note.linking import Linker
-from medasr.note.meds import dose_text, parse_instruction
+from medasr.note.meds import Instruction, dose_text, parse_instruction
 from medasr.note.phrase import amount, capitalize, duration
 from medasr.schema import Transcript
 
@@ -98,7 +99,7 @@ def _fill(phrase: str, m: re.Match[str], text: str) -> str:
 
 def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
     facts: list[Fact] = []
-    for u in utts:
+    for k, u in enumerate(utts):
         if u.role != CLINICIAN or u.is_question:
             continue
         text = u.text
@@ -108,8 +109,54 @@ def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) ->
         if _EXAM.search(text) and not _VITALS.search(text) and mode == "dictation":
             facts.append(Fact("exam", capitalize(_lead_stripped(text).rstrip(".")), ev, key=f"exam:{u.unit.index}"))
         facts += _assessment(u, tr, linker, text)
-        facts += _plan(u, tr, linker, text)
-    return facts + _return_if(utts, tr)
+        after = [n for n in utts[k + 1 : k + 3] if n.turn == u.turn]
+        facts += _plan(u, tr, linker, text, after)
+    return _named_tests(facts, utts, tr) + _return_if(utts, tr)
+
+
+# blood tests the clinician names, in the words a note uses
+BLOOD_TESTS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(rx, re.I), name) for rx, name in (
+    (r"\bfull blood count\b|\bfbc\b|\bblood count\b", "full blood count"),
+    (r"\b(?:kidney|renal) function\b|\bu ?(?:&|and) ?es?\b", "kidney function"),
+    (r"\bliver function\b|\blfts?\b", "liver function"),
+    (r"\bthyroid (?:function|levels?|tests?)\b|\btfts?\b", "thyroid function"),
+    (r"\binflammatory markers\b", "inflammatory markers"),
+    (r"\bcrp\b|\bc[- ]reactive protein\b", "CRP"),
+    (r"\besr\b", "ESR"),
+    (r"\bhba1c\b|\bblood sugars?\b|\bsugar levels?\b", "blood sugar"),
+    (r"\b(?:thick and thin )?blood films?\b", "blood films"),
+    (r"\brheumat\w* (?:antibodies|factor|screen)\b", "rheumatology screen"),
+    (r"\buric acid\b|\burate\b", "urate"),
+    (r"\b(?:vitamin )?b12\b|\bfolate\b", "B12 and folate"),
+    (r"\bvitamin d\b", "vitamin D"),
+    (r"\bferritin\b|\biron (?:levels?|studies)\b", "iron studies"),
+    (r"\bd[- ]?dimer\b", "D-dimer"),
+    (r"\bclotting\b", "clotting"),
+))
+_TEST_CUE = re.compile(r"\b(?:check\w*|test\w*|bloods?|look\w* (?:at|for)|measur\w*|screen\w*|do (?:a|some)|arrange)\b", re.I)
+
+
+def _named_tests(facts: list[Fact], utts: list[Remark], tr: Transcript) -> list[Fact]:
+    """The blood tests the clinician names ("we can check your full blood count ... and your kidney
+    function"): "Blood tests: full blood count, kidney function", on the blood-test item if there is one."""
+    names: list[str] = []
+    evs = []
+    for u in utts:
+        text = u.text
+        if u.role != CLINICIAN or u.is_question or not _TEST_CUE.search(text) or _NOT_FINDING.search(text):
+            continue
+        said = [name for rx, name in BLOOD_TESTS if (m := rx.search(text)) and not negated_at(text, m.start())]
+        if said:
+            names += [n for n in said if n not in names]
+            evs.append(evidence(tr, u))
+    if not names:
+        return facts
+    k = next((i for i, f in enumerate(facts) if f.key == "plan:bloods"), None)
+    if k is None:
+        return [*facts, Fact("plan", "Check " + ", ".join(names), tuple(evs), key="plan:bloods-named")]
+    f = facts[k]
+    ev = tuple(dict.fromkeys(f.evidence + tuple(evs)))
+    return [*facts[:k], replace(f, text=f"{f.text}: " + ", ".join(names), evidence=ev), *facts[k + 1 :]]
 
 
 def exam_facts(utts: list[Remark], tr: Transcript) -> list[Fact]:
@@ -205,7 +252,25 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
     return out
 
 
-def _plan(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
+_OTC = re.compile(r"\b(?:pharmacy|pharmacist|chemist|over the counter)\b", re.I)
+# a prescription sent to the patient's pharmacy is not bought over the counter
+_SENT = re.compile(r"\bsend\w*\b[^.?!]{0,30}\bpharmacy\b|\bprescri\w*|\bscript\b", re.I)
+
+
+def _dose_after(after: list[Remark], linker: Linker) -> tuple[list[Remark], Instruction] | None:
+    """The dose said in the next sentences of the clinician's turn, before any other drug is
+    named: "I would take ibuprofen regularly. You can get that over the counter. That's four
+    hundred milligrams, two times a day." -> the sentences up to the dose, and the dose."""
+    for k, n in enumerate(after):
+        if n.is_question or linker.find("drug", n.text):
+            return None
+        ins = parse_instruction(n.text)
+        if ins.dose:
+            return after[: k + 1], ins
+    return None
+
+
+def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: list[Remark] = ()) -> list[Fact]:
     out = []
     ev = (evidence(tr, u),)
     low_neg = re.search(r"\b(don'?t think you need|no need for|won'?t need|not going to)\b", text, re.I)
@@ -225,19 +290,26 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
         out.append(Fact("plan", stated, ev, key=f"plan:{action}", attrs=attrs))
     if not _PRESCRIBE.search(text):
         return out  # a drug named without a cue to take or give it ("thyroid as well") is not a plan
-    for m in linker.find("drug", text):
+    drugs = linker.find("drug", text)
+    for m in drugs:
         if m.code.startswith("mesh:") or negated_at(text, m.start) or low_neg and low_neg.start() < m.start:
             continue
         ins = parse_instruction(text[m.start :])
+        evs, said = ev, text
+        if not ins.dose and not ins.frequency and len(drugs) == 1:
+            later = _dose_after(after, linker)
+            if later is not None:
+                evs, ins = (*ev, *(evidence(tr, n) for n in later[0])), later[1]
+                said = " ".join([text, *(n.text for n in later[0])])
         bits = [m.surface[:1].upper() + m.surface[1:]]
         if ins.dose:
             bits.append(dose_text(ins.dose, ins.unit))
         for f in (ins.frequency, f"for {ins.duration}" if ins.duration else ""):
             if f:
                 bits.append(f)
-        if re.search(r"\b(pharmacy|pharmacist|chemist|over the counter)\b", text, re.I):
+        if _OTC.search(said) and not _SENT.search(said):
             bits.append("(over the counter)")
         phrase = " ".join(bits)
         attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {phrase[:1].lower()}{phrase[1:]}", "action": "drug"}
-        out.append(Fact("plan", phrase, ev, key=f"plan:drug:{m.code}", attrs=attrs))
+        out.append(Fact("plan", phrase, evs, key=f"plan:drug:{m.code}", attrs=attrs))
     return out

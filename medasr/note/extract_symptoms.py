@@ -27,6 +27,7 @@ _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.
 _FAMILY = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|son|daughter|wife|husband|partner|kids?|children|child|"
                      r"grand\w+|aunt|uncle|cousin|friends?|family|anyone else|anybody else|someone else|flatmates?)\b", re.I)
 _PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness")
+_HURTS = ("pain", "ache", "sore")  # a painlike symptom that is itself a pain
 _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to|prone to|years ago)\b", re.I)
 # which attributes fit which symptoms (None: any)
 _FITS = {"site": _PAINLIKE, "character": None, "times": ("diarrhoea", "vomiting", "urinary", "cough", "headache", "blood")}
@@ -194,6 +195,10 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                     answered.add(later[0].unit.index)
                     touch(sym, i)
                     continue
+                if pol is False and name == GENERIC and sym.present and not any(w in sym.name for w in _HURTS) \
+                        and len(asked) == 1 and not _FOLLOW_UP.search(text):
+                    sym.attrs.setdefault("painless", "not painful")  # "Is it painful at all?" "No."
+                    sym.attr_ev.extend([evidence(tr, u, s, e), evidence(tr, ans[0])])
                 if pol is None or (pol is False and sym.present):
                     # unanswered, or a "no" about a symptom already present: it answers an
                     # attribute ("Does the pain move anywhere?" "No.")
@@ -238,9 +243,17 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             continue
         for name, s, e in symptom_mentions(text):
             sym = get(name)
+            if sym is None and name == GENERIC and negated_at(text, s):
+                # "It's not painful at all" about a complaint that is no pain: "No pain"
+                sym = found.setdefault(GENERIC, _Symptom(GENERIC))
             if sym is None or _about_others(text, s):
                 continue
             if negated_at(text, s):
+                if name == GENERIC and sym.present and not any(w in sym.name for w in _HURTS):
+                    # "a swelling on my elbow ... It's not painful at all"
+                    sym.attrs.setdefault("painless", "not painful")
+                    sym.attr_ev.append(evidence(tr, u))
+                    continue
                 if u.unit.index not in answered:
                     sym.absent.append(evidence(tr, u))
                     sym.other = False
@@ -262,8 +275,9 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if sym.present:
             ev = tuple(dict.fromkeys(sym.present[:3] + sym.attr_ev))
             facts.append(Fact("hpi", symptom_phrase(sym.name, sym.attrs), ev, key=f"symptom:{sym.name}", attrs={"symptom": sym.name, **sym.attrs}))
+    painful = any(x.present and _painlike(x.name) for x in found.values())
     for sym in found.values():
-        if not sym.present and sym.absent:
+        if not sym.present and sym.absent and not (sym.name == GENERIC and painful):
             phrase = symptom_phrase(sym.name, {}, negated=True)
             if sym.other:
                 phrase = phrase.replace("No ", "No other ", 1)

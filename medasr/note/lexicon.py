@@ -96,6 +96,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "urinary": ("urine", "wee", "pee", "urinate", "urinating", "toilet", "loo", "waterworks", "bladder", "passing"),
     "urination": ("urine", "wee", "pee", "urinate", "urinating"),
     "painful": ("pain", "hurts", "sore", "burning"),
+    "pain": ("hurt", "hurts", "hurting", "painful", "ache", "aching", "sore"),
     "stool": ("stools", "poo", "bowel", "motions"),
     "intermittent": ("comes", "goes", "off", "on"),
     "constant": ("all", "time", "always"),

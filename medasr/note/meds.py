@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUMS = {
-    "half": "0.5", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "fourteen": "14", "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "sixty": "60", "hundred": "100", "a": "1", "an": "1",
-}
-_NUM = r"(?:\d+(?:\.\d+)?|half|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|(?:one |two |five )?hundred)"
+from medasr.vocab.normalize import parse_number
+
+_NUMS = {"half": "0.5", "a": "1", "an": "1"}
+_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+_SMALL = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -]" + _ONES + r")?|" + _TEENS + "|" + _ONES + ")"
+# digits, or number words up to the hundreds: "four hundred", "two hundred and fifty", "twenty five"
+_NUM = (r"(?:\d+(?:\.\d+)?|half|(?:" + _SMALL + r" )?hundred(?: and " + _SMALL + r"| " + _SMALL + r")?|" + _SMALL + ")")
 _UNITS = {
     "mg": "mg", "milligram": "mg", "milligrams": "mg", "mgs": "mg",
     "mcg": "mcg", "microgram": "mcg", "micrograms": "mcg", "µg": "mcg",
@@ -57,6 +58,7 @@ _DURATION = re.compile(
     r"\bfor\s+(?:(?:the\s+)?next\s+|another\s+)?(" + _NUM + r"(?:\s+(?:to|or)\s+" + _NUM + r")?)\s+(days?|weeks?|months?)\b",
     re.I,
 )
+_REPAIR = re.compile(r"[\s,.-]*(?:(?:uh|um|er|erm|sorry|i mean|or rather|no|actually)[\s,.-]+)+", re.I)
 _STOPPED = re.compile(r"\b(stopped|stop taking|no longer|came off|discontinu\w*)\b", re.I)
 _PLANNED = re.compile(r"\b(i'll|i will|we'll|we will|going to|prescrib\w*|recommend\w*|start\w* you|try|suggest|advise|can take|could take|you should take)\b", re.I)
 _ACTIVE = re.compile(r"\b(i take|i'm on|i am on|i'm taking|i am taking|i use|i've been taking|currently|regularly|on (?:a|the)\b)", re.I)
@@ -87,10 +89,11 @@ def _num(s: str) -> str:
     s = s.strip().lower()
     if s in _NUMS:
         return _NUMS[s]
-    m = re.fullmatch(r"(one|two|five)? ?hundred", s)
-    if m:
-        return str(int(_NUMS.get(m.group(1) or "one", "1")) * 100)
-    return s
+    words = [w for w in re.split(r"[ -]+", s) if w != "and"]
+    if words and words[0] == "hundred":
+        words.insert(0, "one")
+    parsed = parse_number(words, 0)
+    return parsed[0] if parsed is not None and parsed[1] == len(words) else s
 
 
 def parse_instruction(text: str, *, anchor: int = 0) -> Instruction:
@@ -103,6 +106,10 @@ def parse_instruction(text: str, *, anchor: int = 0) -> Instruction:
             best = (d, m)
     if best is not None:
         m = best[1]
+        for later in _DOSE.finditer(text, m.end()):
+            if not _REPAIR.fullmatch(text[m.end() : later.start()]):
+                break
+            m = later  # "two tablets, uh, one tablet twice a day": the dose said last
         dose = _num(m.group(1)) + (f"-{_num(m.group(2))}" if m.group(2) else "")
         unit = _UNITS[m.group(3).lower()]
     route = next((name for pat, name in _ROUTES if re.search(pat, text, re.I)), "")

@@ -155,7 +155,7 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     if attrs.get("severity"):
         head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
     parts = [head]
-    for k in ("character", "pattern", "course", "score", "onset", "times"):
+    for k in ("character", "painless", "pattern", "course", "score", "onset", "times"):
         v = attrs.get(k)
         if v and v not in head:
             parts.append(v)

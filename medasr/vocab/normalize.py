@@ -169,7 +169,7 @@ for _u, (_s, _p) in UNITS.items():
 _LETTERS_TO_ABBR = {v: k for k, v in LETTER_SPOKEN.items()}
 
 
-def _parse_number(words: list[str], i: int) -> tuple[str, int] | None:
+def parse_number(words: list[str], i: int) -> tuple[str, int] | None:
     """Parse number words starting at ``words[i]``; return (digits, next index)."""
     total, current, j, seen = 0, 0, i, False
     while j < len(words):
@@ -216,7 +216,7 @@ def to_written(spoken: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
-        parsed = _parse_number(words, i)
+        parsed = parse_number(words, i)
         if parsed is None:
             out.append(words[i])
             i += 1
