@@ -83,3 +83,16 @@ def test_word_ids_follow_the_span() -> None:
     ev = locate("metformin twice", tr)
     assert ev is not None and ev.word_ids == ("0.1", "0.2")
     assert ungrounded_items(Note(medications=(Medication("metformin", evidence=(ev,)),)), tr) == []
+
+
+def test_support_reads_plurals_and_the_patients_words() -> None:
+    """A plural in the evidence supports the singular ("rashes" -> "No rash"), and the lay words for
+    a symptom support its name ("it's itchy" -> "Itching", "my head felt a bit dizzy" ->
+    "Dizziness", "it doesn't hurt" -> "No pain"); an unrelated word still does not."""
+    assert support("No rash", "rashes No, I haven't noticed anything like that.") >= 0.75
+    assert support("Itching", "itchiness Yeah, it's itchy.") >= 0.75
+    assert support("Dizziness", "my head felt a bit dizzy") >= 0.75
+    assert support("No pain", "It doesn't hurt.") >= 0.75
+    assert support("No thoughts of self-harm", "harming yourself No.") >= 0.5
+    assert support("Cough", "I coughed up a bit of blood on two occasions.") < 0.5
+    assert support("Rash", "I have a rush on") < 0.5

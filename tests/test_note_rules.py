@@ -605,3 +605,9 @@ def test_a_denied_pain_alone_and_a_painful_complaint(linker: Linker) -> None:
     with_pain = rules_texts(parse_text("Doctor: What's the matter?\nPatient: I've had a headache for two days.\n"
                                        "Doctor: Any other pain?\nPatient: No, it doesn't hurt anywhere else.\n"), linker)
     assert not any(t.startswith("No pain") for t in with_pain), with_pain
+
+
+def test_coughing_up_blood_is_haemoptysis_not_a_cough(linker: Linker) -> None:
+    texts = rules_texts(parse_text("Doctor: What's been happening?\n"
+                                   "Patient: Well, I coughed up a bit of blood on two occasions.\n"), linker)
+    assert any(t.startswith("Haemoptysis") for t in texts) and not any(t.startswith("Cough") for t in texts), texts

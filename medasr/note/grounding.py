@@ -82,13 +82,20 @@ def _content(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOP and t not in BOILERPLATE and (len(t) > 2 or t.isdigit())]
 
 
+def _singular(word: str) -> str:
+    """"rashes" -> "rash", "stools" -> "stool" (a plural in the evidence supports the singular)."""
+    if len(word) > 4 and word.endswith(("shes", "ches", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def support(claim: str, evidence_text: str) -> float:
     """Share of the claim's content words that appear (fuzzily) in the evidence text."""
     words = _content(claim)
     if not words:
         return 1.0 if claim.strip() else 0.0
     have = set(tokens(evidence_text))
-    have |= {_NUMWORDS.get(t, t) for t in have} | {number_value(t) for t in have}
+    have |= {_NUMWORDS.get(t, t) for t in have} | {number_value(t) for t in have} | {_singular(t) for t in have}
     syn = synonym_map()
     hit = 0
     for w in words:
