@@ -611,3 +611,11 @@ def test_coughing_up_blood_is_haemoptysis_not_a_cough(linker: Linker) -> None:
     texts = rules_texts(parse_text("Doctor: What's been happening?\n"
                                    "Patient: Well, I coughed up a bit of blood on two occasions.\n"), linker)
     assert any(t.startswith("Haemoptysis") for t in texts) and not any(t.startswith("Cough") for t in texts), texts
+
+
+def test_where_the_patient_travelled_is_not_when_the_symptom_started(linker: Linker) -> None:
+    tr = parse_text("Doctor: Any joints sore?\nPatient: Not really. I often have problems with back pain.\n"
+                    "Doctor: Have you been abroad anywhere recently?\nPatient: Yes, I have actually.\n"
+                    "Doctor: Where have you been?\nPatient: I went to Vietnam. I came back four weeks ago now.\n")
+    texts = rules_texts(tr, linker)
+    assert "Back pain" in texts and "Recent foreign travel" in texts, texts

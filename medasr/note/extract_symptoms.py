@@ -21,6 +21,8 @@ from medasr.schema import Evidence, Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
                         r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better)\b", re.I)
+# "Where have you been?" after "Have you been abroad?": about the trip, not the symptom
+_ELSEWHERE_Q = re.compile(r"\bwhere (?:have you been|did you go|were you|do you (?:live|work))\b|\babroad\b|\btravel\w*|\bholidays?\b|\btrip\b", re.I)
 _WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
 _ALL_OF_IT = re.compile(r"\b(?:symptoms|it all|this all|all this|all of this|all of it)\b", re.I)
 _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
@@ -216,7 +218,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             reply = " ".join(a.text for a in ans)
             if _RADIATION_Q.search(text) and pol is False:
                 _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
-            elif _FOLLOW_UP.search(text) and len(reply.split()) <= 25:
+            elif _FOLLOW_UP.search(text) and not _ELSEWHERE_Q.search(text) and len(reply.split()) <= 25:
                 got = attributes(reply)
                 where = site(reply)
                 if where:
