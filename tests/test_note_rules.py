@@ -619,3 +619,12 @@ def test_where_the_patient_travelled_is_not_when_the_symptom_started(linker: Lin
                     "Doctor: Where have you been?\nPatient: I went to Vietnam. I came back four weeks ago now.\n")
     texts = rules_texts(tr, linker)
     assert "Back pain" in texts and "Recent foreign travel" in texts, texts
+
+
+def test_a_recap_cue_after_the_symptom(linker: Linker) -> None:
+    """"So, bit of a runny nose, you mentioned" is the patient's runny nose said back."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a cough for five days.\n"
+                    "Doctor: So, bit of a runny, bit of a runny nose, you mentioned.\n"
+                    "Doctor: If your nose gets blocked, use a spray.\n")
+    texts = rules_texts(tr, linker)
+    assert "Runny nose" in texts and not any("blocked" in t.lower() for t in texts), texts

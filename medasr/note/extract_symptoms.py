@@ -135,10 +135,14 @@ def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
                 break
 
 
-def _recapped(text: str, start: int) -> bool:
-    """Does a recap cue ("you've got", "you mentioned") open the mention's clause?"""
+_RECAP_AFTER = re.compile(r"^[^.?!;]{0,12}?,?\s*(?:as )?you (?:mentioned|said|told me)\b", re.I)
+
+
+def _recapped(text: str, start: int, end: int | None = None) -> bool:
+    """Does a recap cue ("you've got", "you mentioned") open the mention's clause, or follow it
+    ("a bit of a runny nose, you mentioned")?"""
     clause = re.split(r"[,;.]|\b(?:and|but|or)\b", text[:start])[-1]
-    return bool(_RECAP.search(clause[-40:]))
+    return bool(_RECAP.search(clause[-40:])) or end is not None and bool(_RECAP_AFTER.match(text[end:]))
 
 
 def _about_others(text: str, start: int) -> bool:
@@ -236,7 +240,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if u.role == CLINICIAN and mode == "conversation" and not _HYPOTHETICAL.search(text):
             for name, s, e in symptom_mentions(text):
                 sym = get(name)
-                if sym is not None and _recapped(text, s) and not negated_at(text, s) and not _about_others(text, s):
+                if sym is not None and _recapped(text, s, e) and not negated_at(text, s) and not _about_others(text, s):
                     sym.present.append(evidence(tr, u, s, e))
                     touch(sym, i)
             continue
