@@ -628,3 +628,20 @@ def test_a_recap_cue_after_the_symptom(linker: Linker) -> None:
                     "Doctor: If your nose gets blocked, use a spray.\n")
     texts = rules_texts(tr, linker)
     assert "Runny nose" in texts and not any("blocked" in t.lower() for t in texts), texts
+
+
+def test_how_a_symptom_is_said_in_the_answer(linker: Linker) -> None:
+    """"Any pain in your tummy?" "Yeah. I feel a cramp." gives crampy; "in the middle ... Not on
+    any side, left or right" is central (the sides were denied); "it's been about three days now"
+    is how long; "Not all the time" is intermittent, never constant."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've got diarrhoea.\n"
+        "Doctor: When did it all start, your symptoms?\nPatient: So I think it was about three, it's been about three days now.\n"
+        "Doctor: Any pain in your tummy?\nPatient: Yeah. I mean I, it, I feel, I feel a cramp.\n"
+        "Doctor: Is it in the middle, or is it to one particular side?\nPatient: Like in the middle, to me. Not on any side, left or right.\n"
+        "Doctor: Have you any itchiness?\nPatient: Yeah, it's itchy. Not all the time, but yeah, it does get itchy.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Diarrhoea for 3 days" in texts, texts
+    assert "Central abdominal pain, crampy" in texts, texts
+    assert "Itching, intermittent" in texts, texts

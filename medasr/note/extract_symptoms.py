@@ -20,7 +20,8 @@ from medasr.note.phrase import attributes, duration, onset, site, symptom_phrase
 from medasr.schema import Evidence, Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
-                        r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better)\b", re.I)
+                        r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better|"
+                        r"one (?:particular )?side|in the middle)\b", re.I)
 # "Where have you been?" after "Have you been abroad?": about the trip, not the symptom
 _ELSEWHERE_Q = re.compile(r"\bwhere (?:have you been|did you go|were you|do you (?:live|work))\b|\babroad\b|\btravel\w*|\bholidays?\b|\btrip\b", re.I)
 _WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
@@ -217,6 +218,10 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 answered.add(ans[0].unit.index)
                 if pol:
                     touch(sym, i)
+                    for a in ans[:2] if len(asked) == 1 else ():
+                        if len(a.text.split()) <= 25:
+                            # "Any pain in your tummy?" "Yeah. I feel a cramp.": how it is, said in the answer
+                            _assign([sym], attributes(a.text), evidence(tr, a))
             if not recent or not ans:
                 continue
             reply = " ".join(a.text for a in ans)

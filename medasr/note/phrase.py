@@ -14,7 +14,8 @@ _N = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|el
 _UNIT = r"(hours?|days?|nights?|weeks?|months?|years?)"
 _DURATION = re.compile(
     rf"\bfor (?:about |around |roughly |almost |nearly |over |the )?(?:last |past |next )?({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b"
-    rf"|\b(?:the )?(?:last|past) ({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b",
+    rf"|\b(?:the )?(?:last|past) ({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b"
+    rf"|\b(?:it'?s|it has|its) been (?:about |around |roughly |almost |nearly |over )?({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT}\b",
     re.I,
 )
 _AGO = re.compile(rf"\b({_N})(?:\s*(?:or|to|-)\s*({_N}))? {_UNIT} ago\b", re.I)
@@ -23,7 +24,7 @@ _TODAY = re.compile(r"\b(this morning|last night|yesterday|today|this afternoon)
 _TIMES = re.compile(rf"\b({_N})(?:\s*(?:or|to|-)\s*({_N}))? times (?:a|per|each) (day|week|hour|night)\b|\bevery (hour|day|night|morning)\b", re.I)
 _SEVERITY = re.compile(rf"\b({_N}) out of (?:10|ten)\b", re.I)
 ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
-    ("pattern", re.compile(r"\bcomes? and goes?\b|\bon and off\b|\boff and on\b|\bintermittent\w*", re.I), "intermittent"),
+    ("pattern", re.compile(r"\bcomes? and goes?\b|\bon and off\b|\boff and on\b|\bintermittent\w*|\bnot (?:all the time|constant\w*)", re.I), "intermittent"),
     ("pattern", re.compile(r"\ball the time\b|\bconstant\w*|\bnon-?stop\b", re.I), "constant"),
     ("character", re.compile(r"\bcramp\w*", re.I), "crampy"),
     ("character", re.compile(r"\bthrobb\w*|\bpounding\b|\bpulsating\b", re.I), "throbbing"),
@@ -77,7 +78,8 @@ def duration(text: str) -> str:
     m = _DURATION.search(text)
     if m:
         g = m.groups()
-        return _amount(g[0], g[1], g[2]) if g[0] else _amount(g[3], g[4], g[5])
+        k = next(i for i in range(0, len(g), 3) if g[i])
+        return _amount(g[k], g[k + 1], g[k + 2])
     m = _SINCE.search(text)
     if m:
         return "since " + m.group(1).lower()
@@ -110,21 +112,28 @@ def severity_score(text: str) -> str:
     return f"severity {_num(m.group(1))}/10" if m else ""
 
 
+_SITE_WORD = {"middle": "central"}  # "in the middle of my tummy": central abdominal pain
+_NOT_SITE = re.compile(r"\b(?:not|no|neither|nor)\b[^.;!?]{0,25}$", re.I)  # "Not on any side, left or right"
+
+
 def site(text: str) -> str:
     """"left", "left lower", "left elbow" ("a swelling on my left elbow"), or ""."""
-    found = [m.group(1).lower() for m in _SITE.finditer(text)]
+    found = [_SITE_WORD.get(m.group(1).lower(), m.group(1).lower()) for m in _SITE.finditer(text) if not _NOT_SITE.search(text[: m.start()])]
     part = _PART.search(text)
     if part:
         found.append(part.group(1).lower())
     return " ".join(dict.fromkeys(found))
 
 
+_NOT_BEFORE = re.compile(r"\b(?:not|never|isn'?t|wasn'?t)\s+(?:\w+\s+)?$|n'?t\s+(?:\w+\s+)?$", re.I)
+
+
 def attributes(text: str) -> dict[str, str]:
     """Symptom attributes said in ``text`` (pattern, character, course, severity, onset, timing)."""
     out: dict[str, str] = {}
     for name, rx, value in ATTRIBUTES:
-        if name not in out and rx.search(text):
-            out[name] = value
+        if name not in out and any(not _NOT_BEFORE.search(text[: m.start()]) for m in rx.finditer(text)):
+            out[name] = value  # "not sharp", "not getting worse": not said of it
     for name, fn in (("duration", duration), ("onset", onset), ("times", times), ("score", severity_score)):
         v = fn(text)
         if v:
