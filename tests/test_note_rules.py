@@ -645,3 +645,15 @@ def test_how_a_symptom_is_said_in_the_answer(linker: Linker) -> None:
     assert "Diarrhoea for 3 days" in texts, texts
     assert "Central abdominal pain, crampy" in texts, texts
     assert "Itching, intermittent" in texts, texts
+
+
+def test_what_a_tried_treatment_did(linker: Linker) -> None:
+    """"I tried E45 cream but it didn't really help" -> "Tried E45, no relief"; a drug class tried is
+    written too ("I also tried an antihistamine, it helped a little" -> some relief)."""
+    tr = parse_text(
+        "Doctor: What's the matter?\nPatient: My hands are sore.\nDoctor: Have you tried anything?\n"
+        "Patient: I tried E45 cream but it didn't really help.\n"
+        "Patient: I also tried an antihistamine, it helped a little.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Tried E45, no relief" in texts and "Tried antihistamine, some relief" in texts, texts

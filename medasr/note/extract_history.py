@@ -352,6 +352,17 @@ def _med_recap(u: Remark, question: Remark | None, tr: Transcript, linker: Linke
     return [Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"})]
 
 
+_NO_RELIEF = re.compile(r"\b(?:didn'?t|did not|hasn'?t|has not|doesn'?t|does not|not) (?:really |seem to |seemed to )*(?:help\w*|work\w*|do (?:much|anything))\b|\bno (?:relief|difference)\b", re.I)
+_SOME_RELIEF = re.compile(r"\bhelp(?:ed|s|ing)? (?:a (?:little|bit)|slightly|a little bit)\b|\btakes? the edge off\b", re.I)
+
+
+def _relief(after: str) -> str:
+    """What the tried treatment did, said after it in the sentence: ", no relief" / ", some relief"."""
+    if _NO_RELIEF.search(after):
+        return ", no relief"
+    return ", some relief" if _SOME_RELIEF.search(after) else ""
+
+
 def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = False) -> list[Fact]:
     """Facts the patient states in their own words; ``asked_meds``: the clinician has just
     asked which medications they take, so a drug they name is one ("So, it's, Metformin?")."""
@@ -365,13 +376,16 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             what = (m.group(1) or m.group(2)).strip().lower()
             out.append(Fact("allergy", f"Allergic to {what}", ev, key=f"allergy:{what}"))
     allergy = bool(_ALLERGIC.search(plain))
+    for m in linker.find("drug", text):  # a class tried ("I also tried an antihistamine")
+        if m.code.startswith(CLASS_CODES) and _TRIED.search(text[max(0, m.start - 40) : m.start]) and not negated_at(text, m.start) and not relative:
+            out.append(Fact("hpi", f"Tried {m.surface.lower()}{_relief(text[m.start:])}", ev, key=f"tried:{m.code}"))
     for name, code, at in _drugs(linker, text):
         if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):
             continue
         if relative and relative.start() < at:
             continue
         if _TRIED.search(text[max(0, at - 40) : at]):
-            out.append(Fact("hpi", f"Tried {name}", ev, key=f"tried:{code}", attrs={"drug": name}))
+            out.append(Fact("hpi", f"Tried {name}{_relief(text[at:])}", ev, key=f"tried:{code}", attrs={"drug": name}))
         elif asked_meds or _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
             out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
     m = _INHALER.search(text)

@@ -97,6 +97,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "urination": ("urine", "wee", "pee", "urinate", "urinating"),
     "painful": ("pain", "hurts", "sore", "burning"),
     "pain": ("hurt", "hurts", "hurting", "painful", "ache", "aching", "sore"),
+    "relief": ("help", "helped", "helps", "helping", "work", "worked", "works", "difference", "edge"),
     "itching": ("itchy", "itchiness", "itch", "itches", "itched"),
     "dizziness": ("dizzy", "lightheaded", "light-headed", "giddy", "vertigo"),
     "mood": ("down", "low", "depressed"),
