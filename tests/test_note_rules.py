@@ -657,3 +657,23 @@ def test_what_a_tried_treatment_did(linker: Linker) -> None:
     )
     texts = rules_texts(tr, linker)
     assert "Tried E45, no relief" in texts and "Tried antihistamine, some relief" in texts, texts
+
+
+def test_the_complaints_onset_speed_and_course_from_short_answers(linker: Linker) -> None:
+    """"When did your symptoms all start?" "About two days ago." dates the complaint (the first
+    named), not the symptom said after it; "more gradual" is how it came on, kept beside when; the
+    first sentence of a long answer to "Is it constant?" is read; a question in the answer ("what
+    day is it today?") dates nothing; "Just today really" is since today."""
+    tr = parse_text(
+        "Doctor: How can I help?\n"
+        "Patient: I'm having some pain in my tummy, like the lower part of my tummy. And I've been feeling quite sweaty.\n"
+        "Doctor: When did your symptoms all start?\nPatient: About two days ago.\n"
+        "Doctor: Did the pain come on quite suddenly, or was it more gradual?\nPatient: It hasn't been, it's more gradual and it is getting a bit worse now.\n"
+        "Doctor: Is the pain constant, or does it come and go?\n"
+        "Patient: It's pretty constant. I can still move and walk around, I mean I'm still kind of functioning, it's just that I'm aware of it all the time, even at night when I try to sleep.\n"
+        "Doctor: Any cough?\nPatient: Yes.\nDoctor: How long has that been going on for?\nPatient: Just, just today really.\n"
+        "Doctor: Any tiredness?\nPatient: Yes.\nDoctor: When did that start?\nPatient: I would say what day is it today?\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Lower abdominal pain, constant, worsening, gradual onset, started 2 days ago" in texts, texts
+    assert "Sweating" in texts and "Cough, since today" in texts and "Fatigue" in texts, texts

@@ -21,7 +21,7 @@ from medasr.schema import Evidence, Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
                         r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better|"
-                        r"one (?:particular )?side|in the middle)\b", re.I)
+                        r"one (?:particular )?side|in the middle|sudden\w*|gradual\w*)\b", re.I)
 # "Where have you been?" after "Have you been abroad?": about the trip, not the symptom
 _ELSEWHERE_Q = re.compile(r"\bwhere (?:have you been|did you go|were you|do you (?:live|work))\b|\babroad\b|\btravel\w*|\bholidays?\b|\btrip\b", re.I)
 _WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
@@ -80,7 +80,10 @@ def _timing(text: str, *, last: bool = False) -> dict[str, str]:
     if onset(text).startswith("started"):
         return {"onset": onset(text, last=last)}
     how_long = duration(text)
-    return {"duration": how_long} if how_long else {}
+    if how_long:
+        return {"duration": how_long}
+    when = onset(text, last=last)  # "Just today really": since today
+    return {"onset": when} if when else {}
 
 
 def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcript) -> None:
@@ -126,6 +129,8 @@ def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
     for attr, value in got.items():
         for sym in recent:
             old = sym.attrs.get(attr, "")
+            if old == value and _fits(sym.name, attr, value):
+                break  # said again of the same symptom ("it's getting worse" twice)
             if attr == "site" and old and value not in old and _fits(sym.name, attr, value):
                 value = f"{value} {old}"  # "lower" then "left side": left lower
                 old = ""
@@ -227,20 +232,24 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             reply = " ".join(a.text for a in ans)
             if _RADIATION_Q.search(text) and pol is False:
                 _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
-            elif _FOLLOW_UP.search(text) and not _ELSEWHERE_Q.search(text) and len(reply.split()) <= 25:
-                got = attributes(reply)
-                where = site(reply)
+            elif _WHEN_Q.search(asked := _with_previous_question(utts, i)):
+                # "When did your symptoms all start?": when, and for the complaint when the question
+                # is about all of it (the first discussed; the first named of those said together)
+                whole = _ALL_OF_IT.search(asked)
+                target = sorted(recent, key=lambda r: (r.first, -recent.index(r)))[:1] if whole else recent
+                said = [(a, got) for a in ans if not a.is_question and (got := _timing(a.text, last=True))]  # not "what day is it today?"
+                if said:  # the last said ("... so what's that, about five days ago?")
+                    _assign(target, said[-1][1], evidence(tr, said[-1][0]))
+                if len(reply.split()) <= 25:  # "Two days ago, and it's getting worse"
+                    _assign(target, {k: v for k, v in attributes(reply).items() if k not in ("onset", "duration")}, evidence(tr, ans[0]))
+            elif _FOLLOW_UP.search(text) and not _ELSEWHERE_Q.search(text) and (
+                    len(reply.split()) <= 25 or len(ans[0].text.split()) <= 25):
+                said_ = reply if len(reply.split()) <= 25 else ans[0].text  # a long answer: its first sentence
+                got = attributes(said_)
+                where = site(said_)
                 if where:
                     got["site"] = where
                 _assign(recent, got, evidence(tr, ans[0]))
-            elif _WHEN_Q.search(asked := _with_previous_question(utts, i)):
-                # a long answer to "When did your symptoms all start?": only when, and for the
-                # complaint when the question is about all of it
-                whole = _ALL_OF_IT.search(asked)
-                target = sorted(recent, key=lambda r: r.first)[:1] if whole else recent
-                said = [(a, got) for a in ans if (got := _timing(a.text, last=True))]
-                if said:  # the last said ("... so what's that, about five days ago?")
-                    _assign(target, said[-1][1], evidence(tr, said[-1][0]))
             continue
         if u.role == CLINICIAN and mode == "conversation" and not _HYPOTHETICAL.search(text):
             for name, s, e in symptom_mentions(text):

@@ -34,12 +34,13 @@ ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("character", re.compile(r"\bdry\b", re.I), "dry"),
     ("character", re.compile(r"\bwatery\b", re.I), "watery"),
     ("character", re.compile(r"\bproductive\b|\bphlegm\b|\bsputum\b|\bmucus\b", re.I), "productive"),
-    ("course", re.compile(r"\bgetting worse\b|\bworsening\b|\bworse and worse\b", re.I), "worsening"),
-    ("course", re.compile(r"\bgetting better\b|\bimproving\b", re.I), "improving"),
+    ("course", re.compile(r"\bgetting (?:a (?:bit|little) |slightly |much )?worse\b|\bworsening\b|\bworse and worse\b", re.I), "worsening"),
+    ("course", re.compile(r"\bgetting (?:a (?:bit|little) |slightly |much )?better\b|\bimproving\b", re.I), "improving"),
     ("severity", re.compile(r"\b(?:really|very|quite) (?:bad|severe)\b|\bsevere\b|\bexcruciating\b", re.I), "severe"),
     ("severity", re.compile(r"\bmild\b|\bnot (?:too|that) bad\b", re.I), "mild"),
-    ("onset", re.compile(r"\bsudden\w*|\bout of the blue\b|\bcame on quickly\b", re.I), "sudden onset"),
-    ("onset", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
+    # how it came on ("speed"), apart from when ("onset": "started 2 days ago")
+    ("speed", re.compile(r"\bsudden\w*|\bout of the blue\b|\bcame on quickly\b", re.I), "sudden onset"),
+    ("speed", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
 ]
 _SITE = re.compile(r"\b(left|right|both|lower|upper|central|middle|front|back of (?:my|the) head|all over)\b(?: (?:hand )?side)?", re.I)
 _PART = re.compile(r"\b(?:on|in|around|over|of) (?:my|your|the|his|her)(?: \w+)? (elbows?|knees?|ankles?|wrists?|shoulders?|hips?|arms?|legs?|hands?|fingers?|palms?|feet|foot|toes?|face|eyes?|ears?)\b", re.I)
@@ -164,7 +165,7 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     if attrs.get("severity"):
         head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
     parts = [head]
-    for k in ("character", "painless", "pattern", "course", "score", "onset", "times"):
+    for k in ("character", "painless", "pattern", "course", "speed", "score", "onset", "times"):
         v = attrs.get(k)
         if v and v not in head:
             parts.append(v)
