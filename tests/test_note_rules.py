@@ -677,3 +677,13 @@ def test_the_complaints_onset_speed_and_course_from_short_answers(linker: Linker
     texts = rules_texts(tr, linker)
     assert "Lower abdominal pain, constant, worsening, gradual onset, started 2 days ago" in texts, texts
     assert "Sweating" in texts and "Cough, since today" in texts and "Fatigue" in texts, texts
+
+
+def test_what_the_clinician_decided_against(linker: Linker) -> None:
+    """"I don't think you need any allergy testing" is in the plan as "No need for allergy testing";
+    "if you needed antibiotics" is not a decision."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I got stung by a wasp.\n"
+                    "Doctor: On the basis of what you've told me, I don't think you need any allergy testing.\n"
+                    "Doctor: If it gets worse we might say you don't need antibiotics, but we'd see.\n")
+    texts = rules_texts(tr, linker)
+    assert "No need for allergy testing" in texts and not any("antibiotics" in t.lower() for t in texts), texts

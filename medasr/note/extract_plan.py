@@ -252,6 +252,9 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
     return out
 
 
+_NO_NEED = re.compile(r"\b(?:don'?t think (?:you|we) (?:need|will need)|no need (?:for|to)|(?:you|we) (?:won'?t|don'?t) need)"
+                      r"(?: to (?:do|have|arrange|get|take|start))? (?:any |an? |some |the |anything like )?"
+                      r"((?:allergy |blood |urine |further )?(?:test(?:s|ing)?|antibiotics|x-?rays?|scans?|a referral|referral|bloods))\b", re.I)
 _OTC = re.compile(r"\b(?:pharmacy|pharmacist|chemist|over the counter)\b", re.I)
 # a prescription sent to the patient's pharmacy is not bought over the counter
 _SENT = re.compile(r"\bsend\w*\b[^.?!]{0,30}\bpharmacy\b|\bprescri\w*|\bscript\b", re.I)
@@ -288,6 +291,10 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: list[Rema
             if maybe:
                 attrs["instruction"] = f"You may need to {attrs['instruction'][:1].lower()}{attrs['instruction'][1:]}"
         out.append(Fact("plan", stated, ev, key=f"plan:{action}", attrs=attrs))
+    nn = _NO_NEED.search(text)
+    if nn and not _NOT_FINDING.search(text[: nn.start()]):
+        # "I don't think you need any allergy testing": what was decided against is part of the plan
+        out.append(Fact("plan", f"No need for {nn.group(1).lower()}", ev, key=f"plan:no-need:{nn.group(1).lower()}", negated=True))
     if not _PRESCRIBE.search(text):
         return out  # a drug named without a cue to take or give it ("thyroid as well") is not a plan
     drugs = linker.find("drug", text)
