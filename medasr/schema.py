@@ -225,7 +225,7 @@ class SpeakerTurn:
 SECTION_TITLES: dict[str, str] = {
     "chief_complaint": "Chief complaint", "history_of_present_illness": "History of present illness",
     "past_history": "Past medical history", "medications": "Medications", "allergies": "Allergies",
-    "social_family_history": "Social and family history", "review_of_systems": "Review of systems",
+    "social_family_history": "Family and social history", "review_of_systems": "Review of systems",
     "examination": "Examination and vitals", "assessment": "Assessment", "plan": "Plan",
 }
 NOTE_SECTIONS: tuple[str, ...] = tuple(SECTION_TITLES)

@@ -40,6 +40,10 @@ def test_facts_are_placed_by_the_template() -> None:
     assert hp.template == "history_physical" and hp.section("past_family_history")[0].category == "family"
     soap = to_note(facts, load_template("soap"), "conversation")
     assert [i.text for i in soap.section("social_family_history")] == ["Mother: migraine", "Non-smoker"]
+    # a section of two categories lists them in its order (family, then social), whatever order they were said in
+    said = [Fact("social", "Non-smoker", ev), Fact("family", "Mother: migraine", ev), Fact("social", "Lives alone", ev)]
+    mixed = to_note(said, load_template("soap"), "conversation")
+    assert [i.text for i in mixed.section("social_family_history")] == ["Mother: migraine", "Non-smoker", "Lives alone"]
     titles = dict(layout("history_physical", list(hp.sections)))
     assert titles["past_family_history"] == "Past family history"
 

@@ -108,7 +108,8 @@ def _speaker(fact: Fact) -> str | None:
 def to_note(facts: list[Fact], template: Template, mode: str, *, medications: tuple[Medication, ...] = (),
             problems: tuple[Problem, ...] = (), backend: str = "", model: str = "", source: str | None = None,
             warnings: tuple[str, ...] = ()) -> Note:
-    """The note: facts in their template sections (template order), the coded lists beside."""
+    """The note: facts in their template sections (template order; within a section, its
+    categories' order, then the order said), the coded lists beside."""
     placed: dict[str, list[NoteItem]] = {k: [] for k in template.keys()}
     for f in facts:
         key = template.section_for(f.category, mode)
@@ -117,6 +118,9 @@ def to_note(facts: list[Fact], template: Template, mode: str, *, medications: tu
         placed[key].append(
             NoteItem(f.text, f.evidence, uncertain=f.uncertain, reason=f.reason, speaker=_speaker(f), category=f.category)
         )
+    order = {s.key: s.categories for s in template.sections}
+    for k, items in placed.items():  # a section of several categories lists them in its order ("family", then "social")
+        items.sort(key=lambda i: order[k].index(i.category) if i.category in order[k] else len(order[k]))
     return Note(
         sections={k: tuple(v) for k, v in placed.items() if v},
         medications=medications,
