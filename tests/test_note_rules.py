@@ -687,3 +687,10 @@ def test_what_the_clinician_decided_against(linker: Linker) -> None:
                     "Doctor: If it gets worse we might say you don't need antibiotics, but we'd see.\n")
     texts = rules_texts(tr, linker)
     assert "No need for allergy testing" in texts and not any("antibiotics" in t.lower() for t in texts), texts
+
+
+def test_the_diagnosis_keeps_its_modifier(linker: Linker) -> None:
+    tr = parse_text("Doctor: How can I help?\nPatient: I got stung by a wasp and my arm is red.\n"
+                    "Doctor: It seems to me like this is a localised allergic reaction.\n")
+    texts = rules_texts(tr, linker)
+    assert "Localised allergic reaction" in texts, texts

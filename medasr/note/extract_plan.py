@@ -226,6 +226,9 @@ def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
                  attrs={"action": "return_if", "instruction": f"Get in touch if you have {said}"})]
 
 
+_DX_MODIFIER = re.compile(r"\b(locali[sz]ed|mild|acute|chronic|early|simple|uncomplicated|recurrent)\s+$", re.I)
+
+
 def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fact]:
     out = []
     for m in linker.find("diagnosis", text):
@@ -243,6 +246,9 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
             continue
         if not _ASSESS.search(before[-120:] + " " + text[m.end : m.end + 20]):
             continue
+        mod = _DX_MODIFIER.search(before)
+        if mod and mod.group(1).lower() not in name:
+            name = f"{mod.group(1).lower()} {name}"  # "a localised allergic reaction", "an acute sinusitis"
         hedge = _HEDGE.search(before[-60:]) or _HEDGE.match(text[m.end : m.end + 12].lstrip(" ,"))  # "a viral illness perhaps"
         likely = bool(hedge) and hedge.group(1).lower() in ("probably", "likely")
         phrase = f"likely {name}" if likely else f"possible {name}" if hedge else name
