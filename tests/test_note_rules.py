@@ -694,3 +694,22 @@ def test_the_diagnosis_keeps_its_modifier(linker: Linker) -> None:
                     "Doctor: It seems to me like this is a localised allergic reaction.\n")
     texts = rules_texts(tr, linker)
     assert "Localised allergic reaction" in texts, texts
+
+
+def test_severity_character_course_and_relief_from_questions(linker: Linker) -> None:
+    """A number alone after "on a scale of one to ten ... How would you rate it?" is the score;
+    "Is it sharp? Is it dull? ... Is it throbbing?" is answered by "it's dull"; a yes to "you think
+    it's getting worse?" is worsening; "Did that help?" "It doesn't really help, no." after a
+    treatment tried is "no relief"."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've had a headache, it started three days ago.\n"
+        "Doctor: If I was to ask you on a scale of one to ten, ten being the worst pain you ever had. How would you rate this headache?\n"
+        "Patient: Ohh it's probably a eight.\n"
+        "Doctor: Is it sharp? Is it dull? Is it throbbing?\nPatient: Um, it's kind of dull.\n"
+        "Doctor: So, you think the headache is getting worse?\nPatient: Yeah.\n"
+        "Doctor: Have you tried anything?\nPatient: I tried ibuprofen.\n"
+        "Doctor: Did that help?\nPatient: It doesn't really help, no.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "Headache, dull, worsening, severity 8/10, started 3 days ago" in texts, texts
+    assert "Tried ibuprofen, no relief" in texts, texts

@@ -9,6 +9,7 @@ the patient's own words. A relative's illness is family history, never the patie
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, strip_lead
 from medasr.note.facts import Fact
@@ -119,6 +120,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 med_until = -1
             ans = answer_to(utts, i)
             pol = answer_polarity(ans)
+            if pol is not None and _HELP_Q.search(text):
+                facts = _tried_relief(facts, u, ans, pol, tr)
             if pol is False:
                 facts += _denied(u, ans, tr, linker)
             if topic is None or not ans:
@@ -354,6 +357,20 @@ def _med_recap(u: Remark, question: Remark | None, tr: Transcript, linker: Linke
 
 _NO_RELIEF = re.compile(r"\b(?:didn'?t|did not|hasn'?t|has not|doesn'?t|does not|not) (?:really |seem to |seemed to )*(?:help\w*|work\w*|do (?:much|anything))\b|\bno (?:relief|difference)\b", re.I)
 _SOME_RELIEF = re.compile(r"\bhelp(?:ed|s|ing)? (?:a (?:little|bit)|slightly|a little bit)\b|\btakes? the edge off\b", re.I)
+
+
+_HELP_Q = re.compile(r"\b(?:did|does|has|have) (?:that|it|this|they|those|any of (?:that|them)) (?:\w+ )?(?:help\w*|work\w*)", re.I)
+
+
+def _tried_relief(facts: list[Fact], u: Remark, ans: list[Remark], pol: bool, tr: Transcript) -> list[Fact]:
+    """"I tried ibuprofen." "Did that help?" "It doesn't really help, no.": "Tried ibuprofen, no relief"
+    (the last treatment tried, if what it did was not said yet)."""
+    k = next((j for j in range(len(facts) - 1, max(-1, len(facts) - 4), -1) if facts[j].key.startswith("tried:")), None)
+    if k is None or facts[k].text.endswith("relief"):
+        return facts
+    f = facts[k]
+    ev = (*f.evidence, evidence(tr, u), evidence(tr, ans[0]))
+    return [*facts[:k], replace(f, text=f"{f.text}, {'some' if pol else 'no'} relief", evidence=ev), *facts[k + 1 :]]
 
 
 def _relief(after: str) -> str:

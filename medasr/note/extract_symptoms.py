@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, turn_answer, yes_naming
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
-from medasr.note.phrase import attributes, duration, onset, site, symptom_phrase
+from medasr.note.phrase import attributes, duration, onset, severity_score, site, site_order, symptom_phrase
 from medasr.schema import Evidence, Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
                         r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better|"
                         r"one (?:particular )?side|in the middle|sudden\w*|gradual\w*)\b", re.I)
+_CHARACTER_Q = re.compile(r"\b(?:sharp|dull|throbbing|crampy|burning|stabbing|aching)\?", re.I)  # "Is it sharp? Is it dull? ..."
+_SCALE_Q = re.compile(r"\bscale of (?:one|1|zero|0) to (?:ten|10)\b|\bout of (?:ten|10)\b", re.I)
 # "Where have you been?" after "Have you been abroad?": about the trip, not the symptom
 _ELSEWHERE_Q = re.compile(r"\bwhere (?:have you been|did you go|were you|do you (?:live|work))\b|\babroad\b|\btravel\w*|\bholidays?\b|\btrip\b", re.I)
 _WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
@@ -132,7 +134,7 @@ def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
             if old == value and _fits(sym.name, attr, value):
                 break  # said again of the same symptom ("it's getting worse" twice)
             if attr == "site" and old and value not in old and _fits(sym.name, attr, value):
-                value = f"{value} {old}"  # "lower" then "left side": left lower
+                value = site_order(f"{value} {old}")  # "lower" then "left side": left lower
                 old = ""
             if not old and _fits(sym.name, attr, value):
                 sym.attrs[attr] = value
@@ -223,6 +225,9 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 answered.add(ans[0].unit.index)
                 if pol:
                     touch(sym, i)
+                    if len(asked) == 1 and not re.search(r"\bor\b", text, re.I):
+                        # "So you think the headache is getting worse over the last three days?" "Yeah."
+                        _assign([sym], attributes(text), evidence(tr, u))
                     for a in ans[:2] if len(asked) == 1 else ():
                         if len(a.text.split()) <= 25:
                             # "Any pain in your tummy?" "Yeah. I feel a cramp.": how it is, said in the answer
@@ -230,6 +235,14 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if not recent or not ans:
                 continue
             reply = " ".join(a.text for a in ans)
+            # the clinician's turn up to this question: "On a scale of one to ten, ten being the
+            # worst ... How would you rate this headache?"; "Is it sharp? Is it dull? Is it throbbing?"
+            k = i
+            while k and utts[k - 1].turn == u.turn and utts[k - 1].is_question and i - k < 4:
+                k -= 1
+            turn_text = " ".join(x.text for x in utts[k : i + 1])  # the questions asked together
+            lead = utts[k - 1].text if k and utts[k - 1].turn == u.turn else ""
+            scale = bool(_SCALE_Q.search(f"{lead} {turn_text}"))
             if _RADIATION_Q.search(text) and pol is False:
                 _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
             elif _WHEN_Q.search(asked := _with_previous_question(utts, i)):
@@ -242,10 +255,12 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                     _assign(target, said[-1][1], evidence(tr, said[-1][0]))
                 if len(reply.split()) <= 25:  # "Two days ago, and it's getting worse"
                     _assign(target, {k: v for k, v in attributes(reply).items() if k not in ("onset", "duration")}, evidence(tr, ans[0]))
-            elif _FOLLOW_UP.search(text) and not _ELSEWHERE_Q.search(text) and (
+            elif (_FOLLOW_UP.search(text) or scale or _CHARACTER_Q.search(turn_text)) and not _ELSEWHERE_Q.search(turn_text) and (
                     len(reply.split()) <= 25 or len(ans[0].text.split()) <= 25):
                 said_ = reply if len(reply.split()) <= 25 else ans[0].text  # a long answer: its first sentence
                 got = attributes(said_)
+                if scale and "score" not in got and (score := severity_score(said_, asked=True)):
+                    got["score"] = score
                 where = site(said_)
                 if where:
                     got["site"] = where

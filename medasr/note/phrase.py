@@ -108,13 +108,30 @@ def times(text: str) -> str:
     return f"{n} times a {m.group(3).lower()}"
 
 
-def severity_score(text: str) -> str:
+_BARE_SCORE = re.compile(r"\b(?:a |an |about |around |probably |maybe |like |solid )*(one|two|three|four|five|six|seven|eight|nine|ten|[1-9]|10)\b(?! (?:days?|weeks?|months?|years?|hours?|times?))", re.I)
+
+
+def severity_score(text: str, *, asked: bool = False) -> str:
+    """"6 out of 10" -> "severity 6/10"; ``asked``: the answer to "on a scale of one to ten ...?",
+    where a number alone is the score ("Ohh it's probably a eight")."""
     m = _SEVERITY.search(text)
+    if m:
+        return f"severity {_num(m.group(1))}/10"
+    m = _BARE_SCORE.search(text) if asked else None
     return f"severity {_num(m.group(1))}/10" if m else ""
 
 
 _SITE_WORD = {"middle": "central"}  # "in the middle of my tummy": central abdominal pain
 _NOT_SITE = re.compile(r"\b(?:not|no|neither|nor)\b[^.;!?]{0,25}$", re.I)  # "Not on any side, left or right"
+
+
+_SIDE_FIRST = {"left": 0, "right": 0, "both": 0, "upper": 1, "lower": 1, "central": 1}
+
+
+def site_order(where: str) -> str:
+    """Side, then level, then the part: "arm right" -> "right arm", "lower left" -> "left lower"."""
+    words = list(dict.fromkeys(where.split()))
+    return " ".join(sorted(words, key=lambda w: _SIDE_FIRST.get(w, 2)))
 
 
 def site(text: str) -> str:
@@ -173,6 +190,8 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
         parts.append(attrs["radiation"])
     text = ", ".join(parts)
     d = attrs.get("duration", "")
+    if d and attrs.get("onset", "").startswith("started"):
+        d = ""  # "started 3 days ago" says how long too
     if d and d not in text:  # "since this morning" read as both onset and duration is said once
         text += f" {d}" if d.startswith("since") else f" for {d}"
     return capitalize(text)
