@@ -709,7 +709,9 @@ def test_severity_character_course_and_relief_from_questions(linker: Linker) -> 
         "Doctor: So, you think the headache is getting worse?\nPatient: Yeah.\n"
         "Doctor: Have you tried anything?\nPatient: I tried ibuprofen.\n"
         "Doctor: Did that help?\nPatient: It doesn't really help, no.\n"
+        "Patient: But usually after I take ibuprofen it kind of goes away.\n"
     )
     texts = rules_texts(tr, linker)
     assert "Headache, dull, worsening, severity 8/10, started 3 days ago" in texts, texts
     assert "Tried ibuprofen, no relief" in texts, texts
+    assert not any(t.lower().startswith("takes ibuprofen") for t in texts), texts  # tried for this, not a regular medicine

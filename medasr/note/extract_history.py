@@ -173,6 +173,9 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
         stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
     facts = _fullest_social(facts)
+    tried = {f.key[6:] for f in facts if f.key.startswith("tried:")}
+    # "I tried ibuprofen ... usually after I take ibuprofen it goes away": tried for this, not a regular medicine
+    facts = [f for f in facts if not (f.key.startswith("med:") and f.key[4:] in tried)]
     said = {f.key for f in facts if not f.negated}
     facts = [f for f in facts if not (f.key.startswith("pmh-none:") and f"pmh:{f.key[9:]}" in said)]  # said anywhere wins
     if any(f.category == "allergy" and not f.negated and (_drugs(linker, f.text) or _DRUG_WORDS.search(f.text)) for f in facts):
