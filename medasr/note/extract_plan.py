@@ -19,7 +19,7 @@ from medasr.note.facts import Fact
 from medasr.note.linking import Linker
 from medasr.note.meds import Instruction, dose_text, parse_instruction
 from medasr.note.phrase import amount, capitalize, duration
-from medasr.schema import Transcript
+from medasr.schema import Evidence, Transcript
 
 _ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
                      r"could be|might be|may be|may have|might have|you have|you've got|what you have|this is|it'?s (?:a|an)|"
@@ -109,7 +109,7 @@ def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) ->
         if _EXAM.search(text) and not _VITALS.search(text) and mode == "dictation":
             facts.append(Fact("exam", capitalize(_lead_stripped(text).rstrip(".")), ev, key=f"exam:{u.unit.index}"))
         facts += _assessment(u, tr, linker, text)
-        after = [n for n in utts[k + 1 : k + 3] if n.turn == u.turn]
+        after = tuple(n for n in utts[k + 1 : k + 3] if n.turn == u.turn)
         facts += _plan(u, tr, linker, text, after)
     return _named_tests(facts, utts, tr) + _return_if(utts, tr)
 
@@ -140,7 +140,7 @@ def _named_tests(facts: list[Fact], utts: list[Remark], tr: Transcript) -> list[
     """The blood tests the clinician names ("we can check your full blood count ... and your kidney
     function"): "Blood tests: full blood count, kidney function", on the blood-test item if there is one."""
     names: list[str] = []
-    evs = []
+    evs: list[Evidence] = []
     for u in utts:
         text = u.text
         if u.role != CLINICIAN or u.is_question or not _TEST_CUE.search(text) or _NOT_FINDING.search(text):
@@ -266,7 +266,7 @@ _OTC = re.compile(r"\b(?:pharmacy|pharmacist|chemist|over the counter)\b", re.I)
 _SENT = re.compile(r"\bsend\w*\b[^.?!]{0,30}\bpharmacy\b|\bprescri\w*|\bscript\b", re.I)
 
 
-def _dose_after(after: list[Remark], linker: Linker) -> tuple[list[Remark], Instruction] | None:
+def _dose_after(after: tuple[Remark, ...], linker: Linker) -> tuple[tuple[Remark, ...], Instruction] | None:
     """The dose said in the next sentences of the clinician's turn, before any other drug is
     named: "I would take ibuprofen regularly. You can get that over the counter. That's four
     hundred milligrams, two times a day." -> the sentences up to the dose, and the dose."""
@@ -279,7 +279,7 @@ def _dose_after(after: list[Remark], linker: Linker) -> tuple[list[Remark], Inst
     return None
 
 
-def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: list[Remark] = ()) -> list[Fact]:
+def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Remark, ...] = ()) -> list[Fact]:
     out = []
     ev = (evidence(tr, u),)
     low_neg = re.search(r"\b(don'?t think you need|no need for|won'?t need|not going to)\b", text, re.I)

@@ -115,6 +115,17 @@ def _with_previous_question(utts: list[Remark], i: int) -> str:
     return u.text
 
 
+def _asked_together(utts: list[Remark], i: int) -> tuple[str, str]:
+    """The questions of the clinician's turn that end with question ``i`` ("Is it sharp? Is it
+    dull? Is it throbbing?"), and the sentence that leads into them ("If I was to ask you on a
+    scale of one to ten, ten being the worst pain you ever had." before "How would you rate it?")."""
+    u, k = utts[i], i
+    while k and utts[k - 1].turn == u.turn and utts[k - 1].is_question and i - k < 4:
+        k -= 1
+    lead = utts[k - 1].text if k and utts[k - 1].turn == u.turn else ""
+    return " ".join(x.text for x in utts[k : i + 1]), lead
+
+
 def _painlike(name: str) -> bool:
     return any(w in name for w in _PAINLIKE)
 
@@ -235,33 +246,27 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if not recent or not ans:
                 continue
             reply = " ".join(a.text for a in ans)
-            # the clinician's turn up to this question: "On a scale of one to ten, ten being the
-            # worst ... How would you rate this headache?"; "Is it sharp? Is it dull? Is it throbbing?"
-            k = i
-            while k and utts[k - 1].turn == u.turn and utts[k - 1].is_question and i - k < 4:
-                k -= 1
-            turn_text = " ".join(x.text for x in utts[k : i + 1])  # the questions asked together
-            lead = utts[k - 1].text if k and utts[k - 1].turn == u.turn else ""
-            scale = bool(_SCALE_Q.search(f"{lead} {turn_text}"))
+            together, lead = _asked_together(utts, i)
+            scale = bool(_SCALE_Q.search(f"{lead} {together}"))
             if _RADIATION_Q.search(text) and pol is False:
                 _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
-            elif _WHEN_Q.search(asked := _with_previous_question(utts, i)):
+            elif _WHEN_Q.search(when_q := _with_previous_question(utts, i)):
                 # "When did your symptoms all start?": when, and for the complaint when the question
                 # is about all of it (the first discussed; the first named of those said together)
-                whole = _ALL_OF_IT.search(asked)
+                whole = _ALL_OF_IT.search(when_q)
                 target = sorted(recent, key=lambda r: (r.first, -recent.index(r)))[:1] if whole else recent
                 said = [(a, got) for a in ans if not a.is_question and (got := _timing(a.text, last=True))]  # not "what day is it today?"
                 if said:  # the last said ("... so what's that, about five days ago?")
                     _assign(target, said[-1][1], evidence(tr, said[-1][0]))
                 if len(reply.split()) <= 25:  # "Two days ago, and it's getting worse"
-                    _assign(target, {k: v for k, v in attributes(reply).items() if k not in ("onset", "duration")}, evidence(tr, ans[0]))
-            elif (_FOLLOW_UP.search(text) or scale or _CHARACTER_Q.search(turn_text)) and not _ELSEWHERE_Q.search(turn_text) and (
+                    _assign(target, {a: v for a, v in attributes(reply).items() if a not in ("onset", "duration")}, evidence(tr, ans[0]))
+            elif (_FOLLOW_UP.search(text) or scale or _CHARACTER_Q.search(together)) and not _ELSEWHERE_Q.search(together) and (
                     len(reply.split()) <= 25 or len(ans[0].text.split()) <= 25):
-                said_ = reply if len(reply.split()) <= 25 else ans[0].text  # a long answer: its first sentence
-                got = attributes(said_)
-                if scale and "score" not in got and (score := severity_score(said_, asked=True)):
+                heard = reply if len(reply.split()) <= 25 else ans[0].text  # a long answer: its first sentence
+                got = attributes(heard)
+                if scale and "score" not in got and (score := severity_score(heard, asked=True)):
                     got["score"] = score
-                where = site(said_)
+                where = site(heard)
                 if where:
                     got["site"] = where
                 _assign(recent, got, evidence(tr, ans[0]))
