@@ -15,7 +15,8 @@ from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, an
 from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
-from medasr.note.phrase import amount, capitalize
+from medasr.note.phrase import capitalize
+from medasr.note.social import ANSWERED, HOW_OFTEN, LIVE, WORK, answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
 from medasr.schema import Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
@@ -52,14 +53,6 @@ NEGATIVE = {
 RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother|grandfather|grandma|grandad|granddad|nan|aunt|uncle|cousin|son|daughter)\b", re.I)
 _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
 _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=[,.;!?]| and | but |$)|\b([a-z]+) allergy\b", re.I)
-_JOB = re.compile(r"\b(?:i'?m|i am) (?:a |an )?(student|retired|unemployed)\b|\b(?:i work as|work as|working as)\s+(?:an?\s+)?([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b|\bi work (in|at|for) (?:an? |the )?((?!(?:an?|the|i|my)\b)[a-z]+(?: (?!(?:in|at|for|on|with|and|but|so|as|of)\b)[a-z]+)?(?: industry)?)\b", re.I)
-# in answer to "What do you do for work?": "I'm an accountant"
-_JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: (?:engineer|teacher|nurse|worker|assistant|manager|driver))?)\b", re.I)
-# ... or a job of one or two words that ends the answer: "I am a, uh, computer scientist."
-_JOB_ENDING = re.compile(r"\b(?:i'?m|i am|i work as|work as)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: [a-z]+)?)\s*(?:[.,!]|$)", re.I)
-_ARTICLE_COMMA = re.compile(r"\b(an?),\s*", re.I)
-_LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
-_SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) (?:pints?|units?|cigarettes?|glass(?:es)? of wine|drinks)(?: (?:in |a |per )(?:a )?(?:day|week))?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
 _CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
@@ -92,16 +85,6 @@ def _topic(text: str) -> str | None:
         if rx.search(text):
             return name
     return None
-
-
-def _social_positive(topic: str, reply: str) -> str:
-    said = [m.group(1).lower() for m in _SOCIAL_Q.finditer(reply)]
-    amounts = [h for h in said if re.search(r"\b(?:week|day)\b", h)]  # "nine pints in a week" over "four pints"
-    how = amounts[-1] if amounts else said[0] if said else ""
-    how = f", {how}" if how and re.search(r"\d|pints?|units?|cigarettes?|a (?:day|week)", how) else f" {how}" if how else ""
-    if topic == "smoking":
-        return f"Smokes{how}"
-    return f"Drinks alcohol{how}"
 
 
 def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
@@ -144,17 +127,17 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic == "travel" and pol is True:  # "Have you been abroad recently?" "Yes, I have."
                 facts.append(Fact("social", "Recent foreign travel", evs, key="travel:yes"))
             elif topic in ("smoking", "alcohol") and pol is not False:
-                facts.append(Fact("social", _social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
-            elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and _HOW_OFTEN.search(reply)):
-                said = _answered(topic, reply)
+                facts.append(Fact("social", social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
+            elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and HOW_OFTEN.search(reply)):
+                said = answered(topic, reply)
                 if said:  # an answer in other words ("I go running three times a week") is cited alone
                     facts.append(Fact("social" if topic != "intake" else "hpi", said, evs[1:] if topic == "exercise" and not pol else evs, key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
-                m = _LIVE.search(text)
+                m = LIVE.search(text)
                 if m:
-                    facts.append(Fact("social", _live_phrase(m), evs, key="living"))
-            elif topic == "occupation" and _job(reply, answer=True):
-                facts.append(Fact("social", _job(reply, answer=True), evs, key="occupation"))
+                    facts.append(Fact("social", live_phrase(m), evs, key="living"))
+            elif topic == "occupation" and job_phrase(reply, answer=True):
+                facts.append(Fact("social", job_phrase(reply, answer=True), evs, key="occupation"))
             elif topic == "medication" and pol is True:
                 for name, code, _ in _drugs(linker, text):  # "Do you take ibuprofen?" "Yes."
                     facts.append(Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
@@ -172,7 +155,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             continue
         stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
-    facts = _fullest_social(facts)
+    facts = fullest_social(facts)
     tried = {f.key[6:] for f in facts if f.key.startswith("tried:")}
     # "I tried ibuprofen ... usually after I take ibuprofen it goes away": tried for this, not a regular medicine
     facts = [f for f in facts if not (f.key.startswith("med:") and f.key[4:] in tried)]
@@ -217,109 +200,6 @@ IMPACT: tuple[Cue, ...] = (
     (re.compile(r"\b(?:woke|wakes|waking|keeps|kept|keeping) me (?:up|awake)\b|\bcan'?t (?:get to )?sleep\b", re.I), "hpi", "Disturbing sleep", "impact:sleep"),
     (re.compile(r"\bstress(?:ful|ed)\b", re.I), "social", "Feeling stressed", "stress"),
 )
-_WORK = re.compile(r"\bwork\w*|\bjob\b|\bproject\b|\bboss\b|\bcolleagues?\b", re.I)
-ANSWERED = ("pets", "exercise", "sexual", "lmp", "intake")
-_ANIMAL = re.compile(r"\b(cats?|dogs?|rabbits?|birds?|hamsters?|guinea pigs?|horses?|parrots?)\b", re.I)
-_HOW_OFTEN = re.compile(r"\b(regularly|every day|daily|(?:once|twice|a few times|a couple of times|\w+ times) a week|most days|at the weekends?)\b", re.I)
-_PARTNER = re.compile(r"\b(?:regular|one|same|long[- ]term) partner\b|\bmy (?:partner|boyfriend|girlfriend|husband|wife)\b", re.I)
-_PERIOD_AGO = re.compile(r"\b((?:\d+|a|an|one|two|three|four|five|six|a couple of|a few)(?:\s*(?:or|to|-)\s*(?:\d+|two|three|four|five|six))? (?:days?|weeks?|months?)) ago\b", re.I)
-
-
-def _answered(topic: str, reply: str) -> str:
-    """The patient's answer to a social or gynaecological question, briefly ("Has a cat")."""
-    if topic == "pets":
-        m = _ANIMAL.search(reply)
-        return f"Has a {m.group(1).lower().rstrip('s')}" if m else "Has pets"
-    if topic == "exercise":
-        m = _HOW_OFTEN.search(reply)
-        return f"Exercises {m.group(1).lower()}" if m else "Exercises"
-    if topic == "sexual":
-        return "Sexually active with a regular partner" if _PARTNER.search(reply) else "Sexually active"
-    if topic == "lmp":
-        said = list(_PERIOD_AGO.finditer(reply))  # "three weeks ago. I mean, two weeks ago."
-        return f"Last menstrual period {amount(said[-1].group(1))} ago" if said else ""
-    if topic == "intake":
-        return "Eating and drinking normally"
-    return ""
-
-
-def _fullest_social(facts: list[Fact]) -> list[Fact]:
-    """"What about alcohol?" "I like a wee drink." ... "How many a week?" "Nine pints.": one
-    statement, the one that says how much, with the evidence of both."""
-    out: list[Fact] = []
-    for f in facts:
-        prev = next((k for k, o in enumerate(out) if f.key in ("smoking:yes", "alcohol:yes") and o.key == f.key), None)
-        if prev is None:
-            out.append(f)
-            continue
-        o = out[prev]
-        best = f if len(f.text) > len(o.text) else o
-        out[prev] = Fact(best.category, best.text, tuple(dict.fromkeys(o.evidence + f.evidence)), key=o.key)
-    return out
-
-
-def _works_as(job: str) -> str:
-    job = job.lower()
-    return f"Works as {'an' if job[0] in 'aeiou' else 'a'} {job}"
-
-
-_DESK = re.compile(r"\b(?:sit|sat|sitting) (?:at|behind) (?:a|my) desk\b|\bdesk[- ](?:based )?job\b|\boffice job\b", re.I)
-# "I run regularly, like two, three times a week", "I go to the gym most days"
-_EXERCISING = re.compile(r"\b(?:i|we) (?:\w+ )?(?:go (?:running|jogging|swimming|cycling|to the gym)|run|jog|swim|cycle|"
-                         r"play (?:football|tennis|squash|rugby|netball|badminton|golf)|do (?:some |a lot of )?(?:sports?|exercise))\b", re.I)
-
-
-def _exercising(text: str) -> str:
-    """"I run regularly, like two, three times a week" -> "Exercises regularly"; "" unless it says how often."""
-    m = _EXERCISING.search(text)
-    if m is None or negated_at(text, m.start()):
-        return ""
-    how = _HOW_OFTEN.search(text, m.start())
-    return f"Exercises {how.group(1).lower()}" if how else ""
-
-
-def _job(text: str, *, answer: bool = False) -> str:
-    m = _JOB.search(clean_map(text)[0])
-    desk = _DESK.search(text)
-    if m is None and desk and (answer or _WORK.search(text)) and not negated_at(text, desk.start()):
-        return "Desk job"
-    if m:
-        if m.group(1):
-            return capitalize(m.group(1).lower())
-        if m.group(2):
-            return _works_as(m.group(2))
-        return f"Works {m.group(3).lower()} {m.group(4)}"
-    if not answer:
-        return ""
-    plain = _ARTICLE_COMMA.sub(r"\1 ", clean_map(text)[0])
-    m = _JOB_ENDING.search(plain) or _JOB_ANSWER.search(plain)
-    return _works_as(m.group(1)) if m else ""
-
-
-_NOT_COMPANY = {"me", "you", "him", "her", "them", "us", "it", "that", "this"}
-
-
-def _living(text: str) -> str:
-    """"I live with my, um, sister and my mum" -> "Lives with sister and mum"; "He doesn't
-    live with me" -> ""."""
-    plain = clean_map(text)[0]
-    for m in _LIVE.finditer(plain):
-        if negated_at(plain, m.start()):
-            continue
-        words = re.findall(r"[a-z]+", (m.group(1) or m.group(2) or "").lower())
-        if words and words[-1] in _NOT_COMPANY:
-            continue
-        return _live_phrase(m)
-    return ""
-
-
-def _live_phrase(m: re.Match[str]) -> str:
-    if m.group(2):
-        return f"Lives with {m.group(2).lower()}"
-    g = m.group(1).lower()
-    return "Lives alone" if g in ("on my own", "alone", "by myself") else f"Lives {g.replace('my ', '').replace('your ', '')}"
-
-
 def _relatives(text: str) -> str:
     """"my sister and my mum" -> "sister and mother"."""
     names = [_REL_NAME.get(m.group(1).lower(), m.group(1).lower()) for m in RELATIVES.finditer(text)]
@@ -424,16 +304,16 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     for rx, cat, phrase, key in IMPACT:
         m = rx.search(text)
         if m and not negated_at(text, m.start()) and not relative:
-            if key == "stress" and _WORK.search(text):
+            if key == "stress" and WORK.search(text):
                 phrase = "Stress at work"
             out.append(Fact(cat, phrase, ev, key=key))
-    exercise = _exercising(text)
+    exercise = exercising(text)
     if exercise and not relative:
         out.append(Fact("social", exercise, ev, key="exercise:yes"))
-    job = _job(text)
+    job = job_phrase(text)
     if job and not relative:
         out.append(Fact("social", job, ev, key="occupation"))
-    live = _living(text)
+    live = living(text)
     if live:
         out.append(Fact("social", live, ev, key="living"))
     return out
