@@ -79,13 +79,13 @@ def _other_asked(before: str) -> bool:
 def _timing(text: str, *, last: bool = False) -> dict[str, str]:
     """When it began ("started 5 days ago"), else how long ("3 days"), as attributes; {} when
     neither is said. ``last``: the last onset said ("six days ago, no, five days ago")."""
-    if onset(text).startswith("started"):
-        return {"onset": onset(text, last=last)}
+    when = onset(text, last=last)
+    if when.startswith("started"):
+        return {"onset": when}
     how_long = duration(text)
     if how_long:
         return {"duration": how_long}
-    when = onset(text, last=last)  # "Just today really": since today
-    return {"onset": when} if when else {}
+    return {"onset": when} if when else {}  # "Just today really": since today
 
 
 def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcript) -> None:
