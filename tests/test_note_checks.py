@@ -30,12 +30,12 @@ def ev(tr: Transcript, *segs: int) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def checked(*items: tuple[str, str, tuple[int, ...]]) -> Note:
+def checked(*items: tuple[str, str, tuple[int, ...]], tr: Transcript = TR) -> Note:
     sections: dict[str, list[NoteItem]] = {}
     for cat, text, segs in items:
-        sections.setdefault(cat, []).append(NoteItem(text, ev(TR, *segs), category=cat))
+        sections.setdefault(cat, []).append(NoteItem(text, ev(tr, *segs), category=cat))
     note = Note(sections={k: tuple(v) for k, v in sections.items()}, mode="conversation")
-    return check_note(note, TR, template_section=lambda c: c)
+    return check_note(note, tr, template_section=lambda c: c)
 
 
 def kept(note: Note) -> list[str]:
@@ -56,6 +56,21 @@ def test_only_asked_about_is_not_a_fact() -> None:
 def test_a_relatives_illness_is_not_the_patients() -> None:
     note = checked(("pmh", "Asthma", (6,)), ("family", "Brother: asthma", (6,)))
     assert kept(note) == ["Brother: asthma"] and note.grounding["family"] == 1
+
+
+def test_an_unwell_contact_is_the_contacts_never_the_patients() -> None:
+    """"Son also unwell with vomiting" from the patient's words naming the son stays; the son's
+    vomiting filed as the patient's does not, nor a contact the cited words do not name, nor one
+    cited from the clinician alone."""
+    tr = parse_text(
+        "Patient: I've had a sore throat since Monday.\n"  # 0
+        "Patient: My son has been vomiting, he's poorly too.\n"  # 1
+        "Doctor: So your son has been vomiting.\n"  # 2
+    )
+    note = checked(("hpi", "Son also unwell with vomiting", (1,)), ("hpi", "Vomiting", (1,)),
+                   ("hpi", "Daughter also unwell with vomiting", (1,)), ("hpi", "Son also unwell with vomiting", (2,)), tr=tr)
+    assert kept(note) == ["Son also unwell with vomiting"] and note.grounding["family"] == 3
+    assert [e.segment_id for e in note.section("hpi")[0].evidence] == [1]
 
 
 def test_hypotheses_and_hedges() -> None:

@@ -70,6 +70,15 @@ def test_ground_note_drops_flags_and_clears() -> None:
         assert_grounded(note, TR)
 
 
+def test_support_of_a_possessive_and_of_an_unwell_contact() -> None:
+    """"my daughter's got it too" says "daughter"; "the same" is "similar"; "poorly" is "unwell";
+    "anyone" is one of the contacts; "kids" are children."""
+    assert support("Daughter similarly unwell", "Anyone else unwell? my daughter's got the same") == 1.0
+    assert support("Wife and children also unwell", "my wife and kids are poorly too") == 1.0
+    assert support("No unwell contacts", "Is anyone else unwell? No.") == 1.0
+    assert support("Daughter similarly unwell", "my son's got it") < 0.5
+
+
 def test_support_counts_content_words_and_number_words() -> None:
     assert support("cough for 3 days", "a cough for three days") == 1.0
     assert support("seizure", "a cough for three days") == 0.0

@@ -715,3 +715,80 @@ def test_severity_character_course_and_relief_from_questions(linker: Linker) -> 
     assert "Headache, dull, worsening, severity 8/10, started 3 days ago" in texts, texts
     assert "Tried ibuprofen, no relief" in texts, texts
     assert not any(t.lower().startswith("takes ibuprofen") for t in texts), texts  # tried for this, not a regular medicine
+
+
+def _item(tr: Transcript, linker: Linker, text: str):  # type: ignore[no-untyped-def]
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert_grounded(note, tr)
+    found = [i for items in note.sections.values() for i in items if i.text == text]
+    assert found, [i.text for items in note.sections.values() for i in items]
+    return found[0]
+
+
+def test_unwell_contacts_said_unasked_and_answered(linker: Linker) -> None:
+    """"My wife and kids are poorly too, they've got diarrhoea" is the wife's and children's
+    diarrhoea, never the patient's (who denied it); "Is anyone else at home unwell?" "Yeah, my
+    son had the same." is a contact similarly unwell, cited with the question."""
+    tr = parse_text(
+        "Doctor: What brings you in today?\nPatient: I've been vomiting since yesterday.\n"
+        "Patient: My wife and kids are poorly too, they've got diarrhoea.\n"
+        "Doctor: Any diarrhoea yourself?\nPatient: No.\n"
+        "Doctor: Is anyone else at home unwell?\nPatient: Yeah, my son had the same.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert "No diarrhoea" in texts and "Diarrhoea" not in texts, texts
+    family = _item(tr, linker, "Wife and children also unwell with diarrhoea")
+    assert [e.text for e in family.evidence] == ["My wife and kids are poorly too, they've got diarrhoea."]
+    son = _item(tr, linker, "Son similarly unwell")
+    assert [(e.role, e.text) for e in son.evidence] == [("clinician", "Is anyone else at home unwell?"), ("patient", "Yeah, my son had the same.")]
+    assert not son.uncertain and son.category == "hpi"
+
+
+def test_no_unwell_contacts_and_questions_not_about_contacts(linker: Linker) -> None:
+    """A "No" to "Has anyone around you had diarrhoea?" is "No contacts with diarrhoea" (and says
+    nothing of the patient's own diarrhoea); one to "Anyone else unwell?" is "No unwell contacts"; "Anyone else at home with you?" and a relative's
+    migraines asked about are not questions about unwell contacts; a brother who "had something
+    like this" had similar symptoms."""
+    tr = parse_text(
+        "Doctor: How can I help?\nPatient: I've had diarrhoea for two days.\n"
+        "Doctor: Has anyone around you had diarrhoea?\nPatient: No, nobody.\n"
+        "Doctor: Is anyone else at home with you?\nPatient: No, I live on my own.\n"
+        "Doctor: Does anyone in your family get migraines?\nPatient: Yes, my mum.\n"
+    )
+    texts = rules_texts(tr, linker)
+    assert not any("contacts" in t.lower() and t != "No contacts with diarrhoea" for t in texts), texts
+    assert "Diarrhoea for 2 days" in texts and "No diarrhoea" not in texts, texts  # asked of others, not of the patient
+    none = _item(tr, linker, "No contacts with diarrhoea")
+    assert [e.text for e in none.evidence] == ["Has anyone around you had diarrhoea?", "No, nobody."]
+    assert not any(t.startswith("Mother") and "unwell" in t for t in texts), texts
+    tr = parse_text("Doctor: How can I help?\nPatient: I've been coughing for a week.\nDoctor: Anyone else unwell?\nPatient: No.\n")
+    assert [e.text for e in _item(tr, linker, "No unwell contacts").evidence] == ["Anyone else unwell?", "No."]
+    tr = parse_text("Doctor: How can I help?\nPatient: I've been coughing for a week.\n"
+                    "Doctor: Have you been around anyone else with a cough?\n"
+                    "Patient: My brother has had something like this, actually.\n")
+    brother = _item(tr, linker, "Brother had similar symptoms")
+    assert [e.text for e in brother.evidence] == ["Have you been around anyone else with a cough?", "My brother has had something like this, actually."]
+
+
+def test_who_else_is_unwell_and_a_no_taken_back(linker: Linker) -> None:
+    """"Just my son. Nobody else." is the son unwell and no other unwell contacts; "No. Actually my
+    daughter's got it too." takes the "No" back: the daughter, and no denial."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I've been vomiting since last night.\n"
+                    "Doctor: Anyone else unwell?\nPatient: Just my son. Nobody else.\n")
+    assert [e.text for e in _item(tr, linker, "Son also unwell").evidence] == ["Anyone else unwell?", "Just my son."]
+    assert [e.text for e in _item(tr, linker, "No other unwell contacts").evidence] == ["Anyone else unwell?", "Nobody else."]
+    tr = parse_text("Doctor: How can I help?\nPatient: I've been vomiting since last night.\n"
+                    "Doctor: Anyone else unwell?\nPatient: No. Actually my daughter's got it too.\n")
+    texts = rules_texts(tr, linker)
+    assert [t for t in texts if "unwell" in t.lower() or "contacts" in t.lower()] == ["Daughter similarly unwell"], texts
+
+
+def test_several_contacts_and_the_patients_own_symptom_beside_them(linker: Linker) -> None:
+    """"My wife, my son and my daughter are all poorly" is one statement naming all three; "My
+    wife came to dinner with me and I've got diarrhoea" is the patient's diarrhoea, not the wife's."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I've been vomiting.\n"
+                    "Doctor: Anyone else unwell at home?\nPatient: Yeah, my wife, my son and my daughter are all poorly.\n"
+                    "Patient: My wife came to dinner with me and I've got diarrhoea.\n")
+    texts = rules_texts(tr, linker)
+    assert [t for t in texts if "unwell" in t] == ["Wife, son and daughter also unwell"], texts
+    assert [e.text for e in _item(tr, linker, "Diarrhoea").evidence] == ["My wife came to dinner with me and I've got diarrhoea."]

@@ -12,7 +12,9 @@ its evidence (``medasr.note.dialogue``):
   medication;
 - hypothesis: a diagnosis the clinician wants to rule out, or is reassured against, is not a
   diagnosis (dropped unless the statement says it is to be excluded); a hedged one is flagged;
-- family: a relative's illness filed as the patient's history or complaint is dropped;
+- family: a relative's illness filed as the patient's history or complaint is dropped, unless the
+  statement names the relative as an unwell contact and the patient's cited words name them too
+  ("Is anyone else unwell?" "Just my son." is then not a question only);
 - numbers: every number in a statement (dose, duration, count) must be in its evidence;
 - who said it: a current medication whose only evidence is the clinician's prescribing is
   re-filed under the plan, and a plan item from the patient's words alone is flagged.
@@ -24,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from medasr.note.contacts import about_others, is_contact_statement
 from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, turn_answer, utterances, yes_naming
-from medasr.note.extract_history import RELATIVES
 from medasr.note.grounding import verify_evidence
 from medasr.note.lexicon import number_value, symptom_patterns
 from medasr.note.text import tokens
@@ -116,15 +118,22 @@ def _numbers_supported(text: str, ev_text: str) -> bool:
 
 
 def _relative_owns(term: str, idx: list[int], ctx: _Context) -> bool:
-    """Every mention of the term is in a clause that names a relative ("my mum has migraines")."""
+    """Every mention of the term is in a clause that names someone else ("my mum has
+    migraines", "my wife and kids are poorly, they've got diarrhoea")."""
     seen = owned = 0
     for i in idx:
         t = ctx.utts[i].text
         for at, _ in _mentions(term, t):
             seen += 1
-            clause = re.split(r"[.;]|\bbut\b", t[:at])[-1]
-            owned += bool(RELATIVES.search(clause))
+            owned += about_others(t, at)
     return seen > 0 and owned == seen
+
+
+def _about_contacts(text: str, category: str, idx: list[int], ctx: _Context) -> bool:
+    """An unwell contact ("Son also unwell with vomiting") in the history of the illness, from
+    the patient's words that name them: the relative's symptom, said as theirs."""
+    said = " ".join(ctx.utts[i].text for i in idx if ctx.utts[i].role == PATIENT)
+    return category == "hpi" and bool(said) and is_contact_statement(text, said)
 
 
 def _governed(text: str, idx: list[int], ctx: _Context) -> tuple[bool, bool]:
@@ -155,15 +164,16 @@ def check_item(item: NoteItem, category: str, ctx: _Context) -> tuple[NoteItem |
         return None, "numbers", category
     negative = bool(_NEG_STATEMENT.match(item.text))
     roles = {ctx.utts[i].role for i in idx}
+    contacts = _about_contacts(item.text, category, idx, ctx)
     for term in _key_terms(item.text)[:1]:
         pos, neg, asked = _polarity_of(term, idx, ctx)
         if not negative and category not in ("plan", "instruction", "family") and neg and not pos:
             return None, "negation_errors", category
         if negative and pos and not neg and category in ("hpi", "ros", "complaint"):
             return None, "negation_errors", category
-        if not negative and asked and not pos and not neg and category in OWN_HISTORY + ("social", "allergy"):
+        if not negative and asked and not pos and not neg and category in OWN_HISTORY + ("social", "allergy") and not contacts:
             return None, "asked_only", category
-        if category in OWN_HISTORY and _relative_owns(term, idx, ctx):
+        if category in OWN_HISTORY and _relative_owns(term, idx, ctx) and not contacts:
             return None, "family", category
     if category in ("assessment", "pmh"):
         ruled_out, hedged = _governed(item.text, idx, ctx)

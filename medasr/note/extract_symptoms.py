@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from medasr.note.contacts import FIRST_PERSON, PEOPLE, asks_contacts
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, turn_answer, yes_naming
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
@@ -29,8 +30,8 @@ _ELSEWHERE_Q = re.compile(r"\bwhere (?:have you been|did you go|were you|do you 
 _WHEN_Q = re.compile(r"\bwhen did (?:\w+ ){0,3}(?:start|begin|come on)\b|\bhow long (?:have|has)\b", re.I)
 _ALL_OF_IT = re.compile(r"\b(?:symptoms|it all|this all|all this|all of this|all of it)\b", re.I)
 _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
-_FAMILY = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|son|daughter|wife|husband|partner|kids?|children|child|"
-                     r"grand\w+|aunt|uncle|cousin|friends?|family|anyone else|anybody else|someone else|flatmates?)\b", re.I)
+_FAMILY = re.compile(rf"\b(?:{PEOPLE}|anyone else|anybody else|someone else)\b", re.I)
+_THEY = re.compile(r"\b(?:they|he|she|them|him)\b", re.I)
 _PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness")
 _HURTS = ("pain", "ache", "sore")  # a painlike symptom that is itself a pain
 _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to|prone to|years ago)\b", re.I)
@@ -165,9 +166,13 @@ def _recapped(text: str, start: int, end: int | None = None) -> bool:
 
 
 def _about_others(text: str, start: int) -> bool:
-    """"my wife was vomiting", "anyone else unwell": someone else's symptom, not the patient's."""
+    """"my wife was vomiting", "anyone else unwell", "my wife and kids are poorly, they've got
+    diarrhoea": someone else's symptom, not the patient's (not "my wife and I have got diarrhoea")."""
     clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
-    return bool(_FAMILY.search(clause))
+    people = list(_FAMILY.finditer(clause))
+    if people:
+        return not FIRST_PERSON.search(clause[people[-1].end() :])
+    return bool(_THEY.search(clause)) and bool(_FAMILY.search(text[:start]))
 
 
 def _local_attrs(text: str, start: int, end: int) -> dict[str, str]:
@@ -204,7 +209,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if u.role == CLINICIAN and u.is_question:
             ans = answer_to(utts, i)
             pol = answer_polarity(ans)
-            asked = symptom_mentions(text)
+            asked = [] if asks_contacts(text) else symptom_mentions(text)  # "anyone around you with diarrhoea?": not the patient's
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
             named = {n for a in ans for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
             later = [] if ans else turn_answer(utts, i)  # a question followed by another in its turn

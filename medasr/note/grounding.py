@@ -96,6 +96,7 @@ def support(claim: str, evidence_text: str) -> float:
         return 1.0 if claim.strip() else 0.0
     have = set(tokens(evidence_text))
     have |= {_NUMWORDS.get(t, t) for t in have} | {number_value(t) for t in have} | {_singular(t) for t in have}
+    have |= {t[:-2] for t in have if t.endswith("'s")}  # "my son's got it too" says "son"
     syn = synonym_map()
     hit = 0
     for w in words:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from medasr.note import sections as S
+from medasr.note.contacts import contact_facts
 from medasr.note.dialogue import evidence, utterances
 from medasr.note.extract_history import history_facts
 from medasr.note.extract_plan import exam_facts, plan_facts
@@ -50,7 +51,7 @@ def _extract(transcript: Transcript, utts, linker: Linker, mode: str) -> list[Fa
         facts[facts.index(hpi[0])] = replace(hpi[0], category="complaint")
     facts += history_facts(utts, transcript, linker, mode)
     if mode == "conversation":
-        facts += exam_facts(utts, transcript)
+        facts += contact_facts(utts, transcript) + exam_facts(utts, transcript)
     facts += plan_facts(utts[start:], transcript, linker, mode)
     facts = merge_facts(facts)
     facts += [Fact("instruction", f.attrs["instruction"], f.evidence, key=f"instruction:{f.key}") for f in facts
