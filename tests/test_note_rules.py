@@ -792,3 +792,27 @@ def test_several_contacts_and_the_patients_own_symptom_beside_them(linker: Linke
     texts = rules_texts(tr, linker)
     assert [t for t in texts if "unwell" in t] == ["Wife, son and daughter also unwell"], texts
     assert [e.text for e in _item(tr, linker, "Diarrhoea").evidence] == ["My wife came to dinner with me and I've got diarrhoea."]
+
+
+def test_smoking_and_alcohol_asked_together(linker: Linker) -> None:
+    """One question about both habits is answered habit by habit ("I don't smoke, I do drink, on the
+    weekends"); a "No." to two questions of one turn denies both, each cited with its question;
+    "I don't drink much" is not a denial; a habit the answer does not name is not recorded."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a cough for a week.\n"
+                    "Doctor: Do you smoke, or do you drink much in the way of alcohol?\n"
+                    "Patient: Uh, I don't smoke, uh, I do drink, on the weekends, yeah.\n")
+    texts = rules_texts(tr, linker)
+    assert "Non-smoker" in texts and "Drinks alcohol at weekends" in texts and "No alcohol" not in texts, texts
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a cough for a week.\n"
+                    "Doctor: Do you smoke at all? And do you drink much alcohol?\nPatient: No.\n")
+    assert [e.text for e in _item(tr, linker, "Non-smoker").evidence] == ["Do you smoke at all?", "No."]
+    assert [e.text for e in _item(tr, linker, "No alcohol").evidence] == ["And do you drink much alcohol?", "No."]
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a cough for a week.\n"
+                    "Doctor: Do you drink or smoke at all?\nPatient: I smoke ten a day. And I don't drink much.\n")
+    texts = rules_texts(tr, linker)
+    assert [e.text for e in _item(tr, linker, "Smokes, ten a day").evidence] == ["Do you drink or smoke at all?", "I smoke ten a day."]
+    assert not any("alcohol" in t.lower() for t in texts), texts
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a cough for a week.\n"
+                    "Doctor: Smoking and alcohol, do you do either?\nPatient: I smoke socially.\n")
+    texts = rules_texts(tr, linker)
+    assert "Smokes socially" in texts and not any("alcohol" in t.lower() for t in texts), texts

@@ -16,13 +16,13 @@ from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
 from medasr.note.phrase import capitalize
-from medasr.note.social import ANSWERED, HOW_OFTEN, LIVE, WORK, answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
+from medasr.note.social import ANSWERED, HABITS, HOW_OFTEN, LIVE, WORK, answered, habits_answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
 from medasr.schema import Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "intake": re.compile(r"\beating,? (?:and )?drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
-    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
+    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdo you drink\b(?! (?:enough|plenty|water|fluids|lots))|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
     "medication": re.compile(r"\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
     "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
@@ -109,6 +109,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 facts += _denied(u, ans, tr, linker)
             if topic is None or not ans:
                 continue
+            asked = _habits_asked(utts, i)
+            if len(asked) > 1:  # "Do you drink or smoke at all?": each habit from its own words
+                facts += _habits(asked, ans, pol, tr)
+                continue
             reply = " ".join(a.text for a in ans)
             if topic == "family" and pol is not False:
                 family_reply.update({id(a): reply for a in ans})
@@ -165,6 +169,26 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
         # the patient named a drug allergy: a "No" to another allergy question cannot become NKDA
         facts = [f for f in facts if f.key != "allergy:none"]
     return facts
+
+
+def _habits_asked(utts: list[Remark], i: int) -> dict[str, Remark]:
+    """Smoking and alcohol, each with the question that asks it, asked by question ``i`` and the
+    questions just before it in its turn ("Do you smoke at all? And do you drink much?")."""
+    asked: dict[str, Remark] = {}
+    j = i
+    while j >= 0 and j > i - 3 and utts[j].turn == utts[i].turn and utts[j].is_question:
+        if not TOPICS["intake"].search(utts[j].text):
+            asked.update({h: utts[j] for h in HABITS if h not in asked and TOPICS[h].search(utts[j].text)})
+        j -= 1
+    return asked
+
+
+def _habits(asked: dict[str, Remark], ans: list[Remark], pol: bool | None, tr: Transcript) -> list[Fact]:
+    out = []
+    for h, (said, lines) in habits_answered(tuple(asked), [a.text for a in ans], no=pol is False).items():
+        evs = (evidence(tr, asked[h]), *[evidence(tr, ans[k]) for k in lines[:2]])
+        out.append(Fact("social", said or NEGATIVE[h][1], evs, key=f"{h}:{'yes' if said else 'none'}", negated=not said))
+    return out
 
 
 # (pattern, category, statement, key): a finding a pattern stands for

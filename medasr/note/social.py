@@ -25,10 +25,48 @@ def social_positive(topic: str, reply: str) -> str:
     said = [m.group(1).lower() for m in _SOCIAL_Q.finditer(reply)]
     amounts = [h for h in said if re.search(r"\b(?:week|day)\b", h)]  # "nine pints in a week" over "four pints"
     how = amounts[-1] if amounts else said[0] if said else ""
+    how = f"at {how}" if re.fullmatch(r"weekends?", how) else how  # "I drink on the weekends"
     how = f", {how}" if how and re.search(r"\d|pints?|units?|cigarettes?|a (?:day|week)", how) else f" {how}" if how else ""
     if topic == "smoking":
         return f"Smokes{how}"
     return f"Drinks alcohol{how}"
+
+
+# the habits a question may ask about together, as the answer says them
+HABITS: dict[str, re.Pattern[str]] = {
+    "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
+    "alcohol": re.compile(r"\bdrink\w*|\balcohol\b|\bpints?\b|\bunits\b|\bbeers?\b|\bwine\b|\blager\b|\bspirits\b", re.I),
+}
+_HABIT_CLAUSE = re.compile(r"[,;.!?]|\bbut\b|\band (?=i\b)", re.I)
+_NOT_MUCH = re.compile(r"\b(?:much|a lot|that much|more than|heavily|loads)\b", re.I)
+
+
+def habits_answered(asked: tuple[str, ...], answer: list[str], *, no: bool) -> dict[str, tuple[str, list[int]]]:
+    """Smoking and alcohol asked together ("Do you drink or smoke at all?"), each read from its own
+    clauses of the answer ("I don't smoke, uh, I do drink, like on the weekends"): topic ->
+    (the statement, "" for a denial; the answer sentences that say it). A bare "No." denies
+    both; "I don't drink much" is not a denial."""
+    parts: dict[str, list[tuple[int, str]]] = {h: [] for h in asked}
+    owners: list[str] = []
+    for k, sentence in enumerate(answer):
+        for clause in (clean_map(c)[0] for c in _HABIT_CLAUSE.split(sentence) if c.strip(" .,")):
+            owners = [h for h in asked if HABITS[h].search(clause)] or owners  # "..., like on the weekends": the last habit said
+            for h in owners:
+                parts[h].append((k, clause))
+    if not any(parts.values()):
+        return {h: ("", [0]) for h in asked} if no else {}
+    out: dict[str, tuple[str, list[int]]] = {}
+    for h, got in parts.items():
+        text = ",".join(c for _, c in got)
+        m = HABITS[h].search(text)
+        if m is None:
+            continue
+        lines = sorted({k for k, _ in got})
+        if not negated_at(text, m.start()):
+            out[h] = (social_positive(h, text), lines)
+        elif not _NOT_MUCH.search(text[m.start() :]):
+            out[h] = ("", lines)
+    return out
 
 
 WORK = re.compile(r"\bwork\w*|\bjob\b|\bproject\b|\bboss\b|\bcolleagues?\b", re.I)
