@@ -816,3 +816,21 @@ def test_smoking_and_alcohol_asked_together(linker: Linker) -> None:
                     "Doctor: Smoking and alcohol, do you do either?\nPatient: I smoke socially.\n")
     texts = rules_texts(tr, linker)
     assert "Smokes socially" in texts and not any("alcohol" in t.lower() for t in texts), texts
+
+
+def test_a_drug_taken_for_the_complaint_is_tried_not_a_regular_medicine(linker: Linker) -> None:
+    """"I've taken some paracetamol" for the headache, and "I've been trying to, like, take
+    ibuprofen" are what the patient tried (with what it did), not regular medications; "I take
+    metformin" stays one; "I haven't taken anything else" records nothing."""
+    tr = parse_text("Doctor: How can I help?\nPatient: I've had a headache since this morning.\n"
+                    "Doctor: Have you taken anything for it?\nPatient: I've taken some paracetamol.\n"
+                    "Doctor: Has that helped?\nPatient: Not really, no.\n"
+                    "Patient: I've been trying to, like, take ibuprofen too, but it's not really helping.\n"
+                    "Patient: I haven't taken anything else.\n"
+                    "Doctor: Any regular medications?\nPatient: I take metformin.\n")
+    texts = rules_texts(tr, linker)
+    tried = _item(tr, linker, "Tried paracetamol, no relief")
+    assert [e.text for e in tried.evidence] == ["I've taken some paracetamol.", "Has that helped?", "Not really, no."]
+    assert [e.text for e in _item(tr, linker, "Tried ibuprofen, no relief").evidence] == [
+        "I've been trying to, like, take ibuprofen too, but it's not really helping."]
+    assert "Takes metformin" in texts and not any(t in texts for t in ("Takes paracetamol", "Takes ibuprofen")), texts

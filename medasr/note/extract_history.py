@@ -67,7 +67,8 @@ _ALLERGY_KIND = (
 )
 _DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
 MED_ANSWER_TURNS = 6  # turns after a medication question that may still be naming drugs
-_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)", re.I)
+# taken for this complaint: "I tried ibuprofen", "I've taken some paracetamol", "I've been trying to, like, take ibuprofen"
+_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b|\b(?:i'?ve|i have|having)\W+(?:\w+\W+)?taken\b", re.I)
 _INHALER = re.compile(r"\b(?:use|using|have|take|on)\s+(?:an?|my|the|some)\s+(?:\w+\s+)?inhalers?\b", re.I)
 _OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
 
