@@ -834,3 +834,7 @@ def test_a_drug_taken_for_the_complaint_is_tried_not_a_regular_medicine(linker: 
     assert [e.text for e in _item(tr, linker, "Tried ibuprofen, no relief").evidence] == [
         "I've been trying to, like, take ibuprofen too, but it's not really helping."]
     assert "Takes metformin" in texts and not any(t in texts for t in ("Takes paracetamol", "Takes ibuprofen")), texts
+    # taken for years is a regular medication, not a treatment tried
+    for said, drug in (("I have taken metformin for ten years.", "metformin"), ("I've taken ramipril since my heart attack.", "ramipril")):
+        long_use = rules_texts(parse_text(f"Doctor: How can I help?\nPatient: I've had a cough for a week.\nDoctor: Any medications?\nPatient: {said}\n"), linker)
+        assert f"Takes {drug}" in long_use and f"Tried {drug}" not in long_use, long_use

@@ -67,8 +67,18 @@ _ALLERGY_KIND = (
 )
 _DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
 MED_ANSWER_TURNS = 6  # turns after a medication question that may still be naming drugs
-# taken for this complaint: "I tried ibuprofen", "I've taken some paracetamol", "I've been trying to, like, take ibuprofen"
-_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b|\b(?:i'?ve|i have|having)\W+(?:\w+\W+)?taken\b", re.I)
+# taken for this complaint: "I tried ibuprofen", "I've been trying to, like, take ibuprofen", "I've taken some
+# paracetamol" (but "I have taken metformin for ten years" is a regular medication)
+_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b", re.I)
+_TAKEN = re.compile(r"\b(?:i'?ve|i have|having)\W+(?:\w+\W+)?taken\b", re.I)
+_REGULAR_USE = re.compile(r"\bfor (?:\w+ ){0,2}(?:years?|months?|ages|a long time)\b|\bsince\b|\bevery (?:day|morning|night|evening)\b|"
+                          r"\b(?:daily|regularly|long[- ]term|always)\b", re.I)
+
+
+def _tried_at(text: str, at: int) -> bool:
+    """Does the patient say, just before the drug at ``at``, that they tried it for this complaint?"""
+    before = text[max(0, at - 40) : at]
+    return bool(_TRIED.search(before) or _TAKEN.search(before) and not _REGULAR_USE.search(text[at : at + 60]))
 _INHALER = re.compile(r"\b(?:use|using|have|take|on)\s+(?:an?|my|the|some)\s+(?:\w+\s+)?inhalers?\b", re.I)
 _OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
 
@@ -302,14 +312,14 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             out.append(Fact("allergy", f"Allergic to {what}", ev, key=f"allergy:{what}"))
     allergy = bool(_ALLERGIC.search(plain))
     for m in linker.find("drug", text):  # a class tried ("I also tried an antihistamine")
-        if m.code.startswith(CLASS_CODES) and _TRIED.search(text[max(0, m.start - 40) : m.start]) and not negated_at(text, m.start) and not relative:
+        if m.code.startswith(CLASS_CODES) and _tried_at(text, m.start) and not negated_at(text, m.start) and not relative:
             out.append(Fact("hpi", f"Tried {m.surface.lower()}{_relief(text[m.start:])}", ev, key=f"tried:{m.code}"))
     for name, code, at in _drugs(linker, text):
         if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):
             continue
         if relative and relative.start() < at:
             continue
-        if _TRIED.search(text[max(0, at - 40) : at]):
+        if _tried_at(text, at):
             out.append(Fact("hpi", f"Tried {name}{_relief(text[at:])}", ev, key=f"tried:{code}", attrs={"drug": name}))
         elif asked_meds or _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
             out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
