@@ -3,6 +3,9 @@ release 3: general-dev WER (all, and by source) and synth-dev WER / medical-term
 
     MEDASR_HOME=... python rules.py DUMP_DIR general-dev synth-dev-s11 synth-dev-s5
 
+``DOMAIN=NAME`` scores another domain model's dumps in release 3's place (the "release 3 only"
+row is then that model alone); ``ONLY=stock,release,chosen`` keeps the rows whose names start so.
+
 Each rule decides, for a span where the two models disagree, whether release 3's words win;
 ``chosen`` is ``medasr.asr.hybrid_judge.vocabulary_judge`` (terms, numbers, clinical words, rare
 words near a vocabulary term or against general words the general model was unsure of; until the
@@ -11,6 +14,7 @@ second 2026-12-01 follow-up any rare word: the "before" row).
 import functools
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -91,7 +95,7 @@ def score_cell(dump: Path, st: str, judge_for, terms) -> str:
     """One table cell: set ``st``'s WER (/ medical-term WER, by group where it has several) with
     the judge ``judge_for(utterance id)`` combining the two dumps."""
     gen = [json.loads(x) for x in open(dump / f"tiny.en__{st}.jsonl")]
-    dom = [json.loads(x) for x in open(dump / f"tiny.en-medical__{st}.jsonl")]
+    dom = [json.loads(x) for x in open(dump / f"{os.environ.get('DOMAIN', 'tiny.en-medical').replace('/', '_')}__{st}.jsonl")]
     scores, groups = [], {}
     for a, b in zip(gen, dom):
         g, d = Transcript.from_dict(a["tr"]), Transcript.from_dict(b["tr"])
@@ -110,7 +114,10 @@ def score_cell(dump: Path, st: str, judge_for, terms) -> str:
 def main(dump: Path, sets: list[str]) -> None:
     s = Settings.resolve()
     terms = all_termsets(s)
+    only = tuple(x for x in os.environ.get("ONLY", "").split(",") if x)
     for name, fn in rules(s).items():
+        if only and not name.startswith(only):
+            continue
         rule = _Rule(name, fn)
         row = [name] + [score_cell(dump, st, lambda _id: rule, terms) for st in sets]
         print("| " + " | ".join(row) + " |", flush=True)
