@@ -6,6 +6,7 @@ voices, written as a synth manifest that ``medasr train asr --data`` reads.
 Any sentence that shares four consecutive words with a bench set's reference text (general,
 prompts, the synth splits, PriMock) is left out, so nothing trained on is scored.
 
+    apt-get install -y fortunes fortunes-min   # the texts (not part of the project's setup)
     MEDASR_HOME=... python general_corpus.py OUT_DIR N [--exclude-set SET ...]
 """
 from __future__ import annotations
