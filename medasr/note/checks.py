@@ -132,8 +132,10 @@ def _relative_owns(term: str, idx: list[int], ctx: _Context) -> bool:
 def _about_contacts(text: str, category: str, idx: list[int], ctx: _Context) -> bool:
     """An unwell contact ("Son also unwell with vomiting") in the history of the illness, from
     the patient's words that name them: the relative's symptom, said as theirs."""
+    if category != "hpi":
+        return False
     said = " ".join(ctx.utts[i].text for i in idx if ctx.utts[i].role == PATIENT)
-    return category == "hpi" and bool(said) and is_contact_statement(text, said)
+    return bool(said) and is_contact_statement(text, said)
 
 
 def _governed(text: str, idx: list[int], ctx: _Context) -> tuple[bool, bool]:

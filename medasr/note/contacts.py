@@ -46,17 +46,24 @@ def is_contact_statement(text: str, evidence_text: str) -> bool:
     return all(_NAME.get(m.group(1).lower(), m.group(1).lower()) in said for m in _PERSON.finditer(text))
 
 
-FIRST_PERSON = re.compile(r"\b(?:i|i'?ve|i'?m|i'?d|me|myself)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'?ve|i'?m|i'?d|me|myself)\b", re.I)
 _CUT = re.compile(r"[.;!?]|\bbut\b|\b(?:i|i'?ve|i'?m|i'?d)\b", re.I)
+
+
+def someone_else_in(clause: str, who: re.Pattern[str] = _PERSON) -> bool | None:
+    """Is the end of ``clause`` about someone it names, not the patient after them ("my mum
+    has"; not "my wife and I have")? None when it names nobody."""
+    people = list(who.finditer(clause))
+    if not people:
+        return None
+    return not _FIRST_PERSON.search(clause[people[-1].end() :])
 
 
 def about_others(text: str, start: int) -> bool:
     """Is what is said at ``start`` someone else's: a person named before it in its clause (up
     to a full stop or "but"), and not the patient after them ("my mum has migraines"; not "my
     wife and I have both got diarrhoea")?"""
-    clause = re.split(r"[.;!?]|\bbut\b", text[:start])[-1]
-    people = list(_PERSON.finditer(clause))
-    return bool(people) and not FIRST_PERSON.search(clause[people[-1].end() :])
+    return bool(someone_else_in(re.split(r"[.;!?]|\bbut\b", text[:start])[-1]))
 
 
 def _symptom(text: str) -> str:

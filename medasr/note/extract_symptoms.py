@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from medasr.note.contacts import FIRST_PERSON, PEOPLE, asks_contacts
+from medasr.note.contacts import PEOPLE, asks_contacts, someone_else_in
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, turn_answer, yes_naming
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
@@ -169,9 +169,9 @@ def _about_others(text: str, start: int) -> bool:
     """"my wife was vomiting", "anyone else unwell", "my wife and kids are poorly, they've got
     diarrhoea": someone else's symptom, not the patient's (not "my wife and I have got diarrhoea")."""
     clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
-    people = list(_FAMILY.finditer(clause))
-    if people:
-        return not FIRST_PERSON.search(clause[people[-1].end() :])
+    named = someone_else_in(clause, _FAMILY)
+    if named is not None:
+        return named
     return bool(_THEY.search(clause)) and bool(_FAMILY.search(text[:start]))
 
 
