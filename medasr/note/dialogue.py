@@ -28,7 +28,7 @@ NEGATION = re.compile(
     r"isn'?t|wasn'?t|aren'?t|can'?t|won'?t|free of|no longer|stopped)\b",
     re.I,
 )
-_CLAUSE_BREAK = r"[,;:.!?]|\b(?:but|although|though|however|apart from|except|other than)\b"
+_CLAUSE_BREAK = r"[,;:.!?]|\b(?:but|although|though|however|apart from|except|other than|because|due to)\b"
 _CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK})", re.I)
 _OR = re.compile(r"\b(?:or|nor)\b", re.I)
 

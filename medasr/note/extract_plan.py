@@ -57,7 +57,7 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
     ("bloods", re.compile(r"\bblood tests?\b|\bbloods\b", re.I), "Blood tests", "Have the blood tests"),
     ("imaging", re.compile(r"\b(x-?ray|ultrasound|ct scan|mri|ecg|scan)\b", re.I), "{m1}", "Have the {m1}"),
     ("swab", re.compile(r"\bswabs?\b", re.I), "Swab", "Have a swab taken"),
-    ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?:an? |the )?([a-z]+(?: [a-z]+)?)", re.I), "Refer to {m1}", "You will be referred to {m1}"),
+    ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?!(?:an? |the )?(?:x-?rays?|scans?|ultrasounds?|blood tests?|tests?|mri|ct)\b)(?:an? |the )?([a-z]+(?: [a-z]+)?)", re.I), "Refer to {m1}", "You will be referred to {m1}"),
     ("cranberry", re.compile(r"\bcranberry juice\b", re.I), "Trial cranberry juice", "Try cranberry juice"),
     ("emollient", re.compile(r"\bemollients?\b|\bmoisturis\w+", re.I), "Emollients", "Use emollients regularly"),
     ("avoid", re.compile(r"\bavoid(?:ing)? (?:any |the )?((?!(?:it|that|this|them|those|these|doing|getting|being)\b)[a-z]+(?: (?!(?:if|when|as|for|and|or|but|until|while|because|so)\b)[a-z]+)?)", re.I),

@@ -32,7 +32,7 @@ _ALL_OF_IT = re.compile(r"\b(?:symptoms|it all|this all|all this|all of this|all
 _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
 _FAMILY = re.compile(rf"\b(?:{PEOPLE}|anyone else|anybody else|someone else)\b", re.I)
 _THEY = re.compile(r"\b(?:they|he|she|them|him)\b", re.I)
-_PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness")
+_PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness", "lump")
 _HURTS = ("pain", "ache", "sore")  # a painlike symptom that is itself a pain
 _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to|prone to|years ago)\b", re.I)
 # which attributes fit which symptoms (None: any)
@@ -131,6 +131,27 @@ def _painlike(name: str) -> bool:
     return any(w in name for w in _PAINLIKE)
 
 
+def _fold_bare(found: dict[str, "_Symptom"]) -> None:
+    """A bare "swelling" beside the one named "lip swelling" is that swelling ("where do you feel
+    it's swollen?" "On the right-hand side."): its attributes and evidence join the named one."""
+    for bare in [x for x in found.values() if x.present and " " not in x.name and x.name != GENERIC]:
+        named = [x for x in found.values() if x.present and x.name.endswith(f" {bare.name}")]
+        if len(named) != 1:
+            continue
+        into = named[0]
+        for k, v in bare.attrs.items():
+            into.attrs.setdefault(k, v)
+        into.attr_ev.extend(e for e in bare.present + bare.attr_ev if e not in into.attr_ev)
+        into.first = min(into.first, bare.first)
+        del found[bare.name]
+
+
+def _hurting(found: dict[str, "_Symptom"]) -> bool:
+    """Is a pain among the symptoms said ("knee pain" beside a swelling: a no to "any pain
+    elsewhere?" does not make the swelling painless)?"""
+    return any(x.present and any(w in x.name for w in _HURTS) for x in found.values())
+
+
 def _fits(name: str, attr: str, value: str) -> bool:
     if attr == "character":
         return any(w in name for w in _CHARACTER_FITS.get(value, _PAINLIKE))
@@ -225,7 +246,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                     answered.add(later[0].unit.index)
                     touch(sym, i)
                     continue
-                if pol is False and name == GENERIC and sym.present and not any(w in sym.name for w in _HURTS) \
+                if pol is False and name == GENERIC and sym.present and not _hurting(found) \
                         and len(asked) == 1 and not _FOLLOW_UP.search(text):
                     sym.attrs.setdefault("painless", "not painful")  # "Is it painful at all?" "No."
                     sym.attr_ev.extend([evidence(tr, u, s, e), evidence(tr, ans[0])])
@@ -294,7 +315,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if sym is None or _about_others(text, s):
                 continue
             if negated_at(text, s):
-                if name == GENERIC and sym.present and not any(w in sym.name for w in _HURTS):
+                if name == GENERIC and sym.present and not _hurting(found):
                     # "a swelling on my elbow ... It's not painful at all"
                     sym.attrs.setdefault("painless", "not painful")
                     sym.attr_ev.append(evidence(tr, u))
@@ -315,6 +336,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
                 got["site"] = where
             _assign([sym], got, ev)
     _complaint_timing([x for x in found.values() if x.present], utts, tr)
+    _fold_bare(found)
     facts = []
     for sym in sorted(found.values(), key=lambda x: x.first):
         if sym.present:

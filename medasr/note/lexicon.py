@@ -229,17 +229,26 @@ def number_value(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def symptom_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """(clinical name, compiled lay pattern), most specific (longest pattern) first; a bare
+    """(clinical name, compiled lay pattern): this lexicon's and general practice's symptoms
+    (``lexicon_general``), most specific (longest pattern) first; then pains by body part, which
+    never take a span a symptom names ("pain on the left side of my head" is a headache); a bare
     "pain" always last."""
-    items = sorted(SYMPTOMS.items(), key=lambda kv: (kv[0] == GENERIC, -len(kv[1])))
+    from medasr.note.lexicon_general import BODY_PAIN, GENERAL_SYMPTOMS
+
+    def longest_first(d: dict[str, str]) -> list[tuple[str, str]]:
+        return sorted(((k, v) for k, v in d.items() if k != GENERIC), key=lambda kv: -len(kv[1]))
+
+    items = longest_first({**SYMPTOMS, **GENERAL_SYMPTOMS}) + longest_first(BODY_PAIN) + [(GENERIC, SYMPTOMS[GENERIC])]
     return [(name, re.compile(rf"\b(?:{pat})\b", re.I)) for name, pat in items]
 
 
 @lru_cache(maxsize=1)
 def synonym_map() -> dict[str, frozenset[str]]:
     """word -> words that may stand for it, in both directions."""
+    from medasr.note.lexicon_general import SYNONYMS as GENERAL_SYNONYMS
+
     out: dict[str, set[str]] = {}
-    for k, vs in SYNONYMS.items():
+    for k, vs in [*SYNONYMS.items(), *GENERAL_SYNONYMS.items()]:
         for v in vs:
             out.setdefault(k, set()).add(v)
             out.setdefault(v, set()).add(k)

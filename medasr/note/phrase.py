@@ -43,7 +43,7 @@ ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("speed", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
 ]
 _SITE = re.compile(r"\b(left|right|both|lower|upper|central|middle|front|back of (?:my|the) head|all over)\b(?: (?:hand )?side)?", re.I)
-_PART = re.compile(r"\b(?:on|in|around|over|of) (?:my|your|the|his|her)(?: \w+)? (elbows?|knees?|ankles?|wrists?|shoulders?|hips?|arms?|legs?|hands?|fingers?|palms?|feet|foot|toes?|face|eyes?|ears?)\b", re.I)
+_PART = re.compile(r"\b(?:on|in|around|over|of) (?:my|your|the|his|her)(?: \w+)? (elbows?|knees?|ankles?|wrists?|shoulders?|hips?|arms?|legs?|hands?|fingers?|palms?|feet|foot|toes?|face|eyes?|ears?|breasts?|neck|armpits?|groin|testicles?)\b", re.I)
 
 
 def _num(s: str) -> str:
@@ -172,7 +172,7 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     """"Left lower abdominal pain, crampy, intermittent, for 3 days" / "No fever"."""
     if negated:
         return capitalize(f"no {name}")
-    where = attrs.get("site", "")
+    where = " ".join(w for w in attrs.get("site", "").split() if w not in name.split() and w.rstrip("s") not in name.split())  # "left knee": "Left knee pain"
     if not where or where in name:
         head = name
     elif "skin" in name:

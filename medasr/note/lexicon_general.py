@@ -1,0 +1,132 @@
+"""Symptoms of general practice beyond the tuning consultations: how patients say them.
+
+``lexicon.SYMPTOMS`` was shaped on the tuning half of PriMock57-dev, so it holds the symptoms
+those 13 consultations happened to discuss. The entries here were written from the common
+presentations of primary care (ear, nose and throat, eyes, gut, urinary, gynaecological,
+neurological, skin, joints), not from any consultation, so that a note on a new kind of visit
+still records what the patient said. ``BODY_PAIN`` gives "pain in my knee" its own name ("Knee
+pain"): without it a pain at a site the lexicon does not name is only the bare "pain".
+``lexicon.symptom_patterns`` tries these symptoms beside its own, longest pattern first, and the
+pains by body part after every symptom.
+"""
+
+from __future__ import annotations
+
+_EAR = r"(?:my |your |the |his |her )?ears?"
+_EYES = r"(?:my |your |the |his |her )?eyes?"
+_INTENS = r"(?:(?:really|quite|very|a bit|so|a little|kind of|sort of) )?"
+
+GENERAL_SYMPTOMS: dict[str, str] = {
+    # ear, nose and throat
+    "sneezing": r"sneez\w*",
+    "hoarse voice": r"hoarse\w*|(?:lost|losing) (?:my |your |her |his )?voice",
+    "difficulty swallowing": r"(?:difficult\w*|trouble|problems?|struggl\w+|pain\w*|hurts?|sore) (?:with |when |to |on )?(?:i |you )?swallow\w*|dysphagia|(?:can'?t|cannot) swallow",
+    "hearing loss": rf"(?:can'?t|cannot|couldn'?t) hear (?:very )?(?:well|properly|much)|hearing (?:loss|problems?|is (?:worse|not good|bad|muffled))|(?:lost|losing) (?:my |your )?hearing|muffled hearing|deaf\w*",
+    "tinnitus": rf"tinnitus|ringing in {_EAR}|{_EAR} (?:are |is |keep |keeps )?ringing|buzzing in {_EAR}",
+    "ear discharge": rf"discharge (?:from|coming out of) {_EAR}|{_EAR} (?:is |are )?(?:discharging|leaking|oozing|weeping)|(?:pus|fluid|gunk) (?:coming )?(?:out of|from) {_EAR}",
+    "nosebleeds": r"nose ?bleeds?|bleed\w* (?:from )?(?:my |your |the |his |her )?nose|epistaxis",
+    "sinus pain": r"sinus(?:es)? (?:pain|pressure|headaches?)|pressure (?:in|around) (?:my |your |the )?(?:sinuses|cheeks|forehead)|sinusitis",
+    "loss of smell": r"(?:lost|loss of|losing|no) (?:my |your |the )?(?:sense of )?smell|(?:can'?t|cannot) smell (?:anything|things)",
+    "loss of taste": r"(?:lost|loss of|losing|no) (?:my |your |the )?(?:sense of )?taste|(?:can'?t|cannot) taste (?:anything|things|food)",
+    "mouth ulcers": r"mouth ulcers?|ulcers? (?:in|on) (?:my |your |the )?(?:mouth|tongue|gums?)",
+    # eyes
+    "itchy eyes": rf"itchy eyes|{_EYES} (?:are |is |feel |feels |have been |has been )?{_INTENS}itch(?:y|ing)",
+    "watery eyes": rf"watery eyes|{_EYES} (?:are |is |have been |has been |keep |keeps )?(?:watering|watery|streaming)",
+    "red eye": rf"red eyes?|bloodshot|{_EYES} (?:is |are |look |looks |has gone |have gone |went )?{_INTENS}(?:red|pink)\b",
+    "eye discharge": rf"(?:sticky|gunky|crusty) eyes?|discharge (?:from|coming out of) {_EYES}|{_EYES} (?:is |are )?(?:sticky|gunky|crusty|weeping)",
+    # gut
+    "heartburn": r"heartburn|heart burn|acid reflux|reflux|acid (?:coming )?(?:up|in (?:my|your|the) throat)",
+    "indigestion": r"indigestion|dyspepsia",
+    "bloating": r"bloat\w*",
+    "rectal bleeding": r"bleed\w* from (?:my |your |the )?(?:bottom|back passage|rectum|anus)|rectal bleed\w*|blood (?:on|in) (?:the )?(?:toilet paper|tissue|toilet bowl|pan)",
+    "jaundice": r"jaundic\w+|(?:skin|eyes) (?:are |is |look |looks |has gone |have gone |went |turned )?(?:a bit |quite )?yellow|yellow(?:ish)? (?:skin|eyes)",
+    "dark urine": r"dark (?:urine|wee|pee)|(?:urine|wee|pee) (?:is |was |has been |looks )?(?:very |really |quite )?dark",
+    # urinary
+    "difficulty passing urine": r"(?:difficult\w*|trouble|struggl\w+|hard) (?:to |with |when )?(?:pass\w* (?:urine|water)|pee\w*|wee\w*|urinat\w+|start\w* (?:the )?(?:flow|stream))|weak (?:stream|flow)|dribbl\w+",
+    "urinary urgency": r"(?:sudden |strong |urgent )?urge to (?:go|pee|wee|urinate|pass urine)|urinary urgency",
+    "nocturia": r"(?:get(?:ting)?|wak\w+) up (?:\w+ ){0,3}(?:at night|in the night|during the night) to (?:pee|wee|go to the (?:toilet|loo|bathroom)|urinate)|nocturia",
+    "incontinence": r"incontinen\w+|leak\w* (?:urine|wee|pee)|wet (?:myself|yourself|herself|himself)|(?:can'?t|cannot) hold (?:it|my (?:urine|bladder|wee))",
+    # gynaecological
+    "vaginal discharge": r"vaginal discharge|discharge (?:down below|from (?:the |my |your )?vagina)",
+    "vaginal bleeding": r"vaginal bleed\w*|bleed\w* (?:down below|from (?:the |my |your )?vagina)|bleed\w* (?:between|after) (?:my |your )?(?:periods|sex)",
+    "heavy periods": r"heavy periods?|periods? (?:are |is |have been |has been )?(?:really |very |quite )?heavy|menorrhagia",
+    "painful periods": r"painful periods?|period pains?|dysmenorrh\w+",
+    "missed period": r"missed (?:a |my |your )?periods?|periods? (?:is |are )?late|late periods?",
+    "hot flushes": r"hot flush\w*|hot flash\w*|flushes",
+    # neurological, general
+    "fainting": r"fainted|fainting|feel\w* faint|felt faint|pass(?:ed|ing)? out|black(?:ed|ing)? out|blackouts?|collaps(?:ed|ing)",
+    "tremor": r"trembl\w+|tremors?|shak(?:y|ing|iness) hands?|hands? (?:are |is |have been )?shak\w+",
+    "seizures": r"seizures?|convuls\w+|epileptic fits?",
+    "memory problems": r"forgetful\w*|memory (?:problems?|loss|issues?|is (?:bad|poor|not (?:good|great|what it was)))|(?:losing|lost) (?:my |your )?memory",
+    "insomnia": r"insomnia|(?:trouble|difficult\w*|problems?|struggl\w+) (?:with )?(?:getting to |falling |to )?sleep\w*|(?:can'?t|cannot) sleep|not sleeping(?: well)?|(?:poor|bad) sleep",
+    "weight gain": r"(?:gained|gaining|put on|putting on) (?:some |a lot of |a bit of )?weight|weight gain",
+    "excessive thirst": r"(?:very |really |so |always |more |extra )thirsty|thirst\w*",
+    "hair loss": r"hair loss|(?:losing|lost) (?:my |your |some |a lot of )?hair|hair (?:is )?(?:falling|coming) out",
+    # skin and joints
+    "bruising": r"bruis\w+",
+    "lump": r"lumps?",
+    "nipple discharge": r"nipple discharge|discharge (?:from|coming out of) (?:my |your |the )?nipples?|nipples? (?:is |are )?(?:leaking|discharging|weeping)",
+    "leg swelling": r"(?:legs?|feet|calf|calves) (?:are |is |have been |has been |look |looks |feel |feels )?(?:a bit |quite |very |really )?(?:swollen|swelling|puffy)|swollen (?:legs?|feet|calf|calves)|swelling (?:in|of|on) (?:my |your |the |both )?(?:legs?|feet|calf|calves)",
+    "joint stiffness": r"stiff(?:ness)? (?:in )?(?:my |your |the )?(?:joints?|knees?|hands?|fingers?|shoulders?|hips?)|(?:joints?|knees?|hands?|fingers?|shoulders?|hips?) (?:are |is |feel |feels )?(?:really |quite |very |a bit )?stiff",
+    "muscle cramps": r"(?:muscle|leg|calf|foot) cramps?|cramps? in (?:my |your |the )?(?:legs?|calf|calves|feet|foot)",
+}
+
+# body part as said -> the part in a note's words ("pain in my knees" -> "Knee pain")
+_PARTS: dict[str, str] = {
+    "knee": r"knees?", "shoulder": r"shoulders?", "hip": r"hips?", "elbow": r"elbows?", "wrist": r"wrists?",
+    "ankle": r"ankles?", "foot": r"foot|feet", "heel": r"heels?", "toe": r"toes?", "leg": r"legs?", "calf": r"calf|calves",
+    "thigh": r"thighs?", "arm": r"arms?", "hand": r"hands?", "finger": r"fingers?", "thumb": r"thumbs?", "eye": r"eyes?",
+    "jaw": r"jaw", "tooth": r"tooth|teeth", "face": r"face", "groin": r"groin", "testicular": r"testicles?|testis|testes",
+    "rib": r"ribs?", "pelvic": r"pelvis|pelvic", "buttock": r"buttocks?", "flank": r"flank|loin",
+}
+_HURT = r"(?:hurting|hurts|hurt|sore|painful|aching|aches|throbbing)"
+_WHOSE = r"(?:my |your |the |his |her |both )?(?:left |right |lower |upper )?"
+
+
+def _pain_pattern(part: str) -> str:
+    """"knee pain", "pain in my left knee", "my knees hurt", "sore knee"."""
+    return (rf"(?:{part}) (?:pains?|aches?|ache)|pains? (?:\w+ ){{0,2}}?(?:in|on|around|at) {_WHOSE}(?:{part})\b(?! of)"
+            rf"|{_WHOSE}(?:{part}) (?:is |are |has been |have been |feels |feel |keeps |gets |started )?{_INTENS}{_HURT}"
+            rf"|(?:sore|painful|aching) (?:{part})\b")
+
+
+BODY_PAIN: dict[str, str] = {f"{name} pain": _pain_pattern(rx) for name, rx in _PARTS.items()}
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "difficulty": ("trouble", "problems", "problem", "hard", "struggle", "struggling", "difficult"),
+    "swelling": ("swollen", "swell", "swelled", "puffy"),
+    "productive": ("phlegm", "sputum", "mucus"),
+    "heartburn": ("reflux", "acid", "burning"),
+    "indigestion": ("dyspepsia",),
+    "hoarse": ("voice",),
+    "swallowing": ("swallow", "swallowed"),
+    "hearing": ("hear",),
+    "tinnitus": ("ringing", "buzzing"),
+    "discharge": ("discharging", "leaking", "oozing", "weeping", "pus", "gunk", "sticky", "crusty"),
+    "nosebleeds": ("nosebleed", "bleed", "bleeding", "bleeds"),
+    "watery": ("watering", "streaming"),
+    "red": ("bloodshot", "pink"),
+    "rectal": ("bottom", "rectum", "anus", "passage"),
+    "bleeding": ("bleed", "bleeds", "bled", "blood"),
+    "jaundice": ("yellow", "jaundiced"),
+    "urgency": ("urge",),
+    "nocturia": ("night",),
+    "incontinence": ("leak", "leaking", "wet", "hold"),
+    "periods": ("period",),
+    "fainting": ("faint", "fainted", "passed", "blacked", "blackout", "blackouts", "collapsed"),
+    "tremor": ("trembling", "tremble", "shaky", "shaking", "tremors"),
+    "seizures": ("seizure", "fits", "fit", "convulsions"),
+    "memory": ("forgetful", "forgetting"),
+    "insomnia": ("sleep", "sleeping"),
+    "thirst": ("thirsty",),
+    "excessive": ("very", "really", "always", "more"),
+    "bruising": ("bruise", "bruises", "bruised"),
+    "stiffness": ("stiff",),
+    "cramps": ("cramp", "cramping"),
+    "testicular": ("testicle", "testicles", "testis", "testes"),
+    "flank": ("loin", "side"),
+    "pelvic": ("pelvis",),
+    "tooth": ("teeth",),
+    "foot": ("feet",),
+    "calf": ("calves",),
+}
