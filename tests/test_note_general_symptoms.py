@@ -124,3 +124,44 @@ def test_a_lump_keeps_its_site_and_a_no_to_pain_makes_it_painless(linker: Linker
     )
     assert texts[0] == "Left breast lump, not painful, started 1 week ago", texts
     assert "No nipple discharge" in texts, texts
+
+
+def test_previous_episodes_said_or_answered_and_a_no_still_a_no(linker: Linker) -> None:
+    said = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: I've had this headache since this morning. I had a similar headache about two weeks ago, it went away with paracetamol.\n",
+        linker,
+    )
+    assert "Similar episode, 2 weeks ago" in said, said
+    answered = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: My tummy's been hurting for three days.\n"
+        "Doctor: Has this ever happened before?\n"
+        "Patient: Yes, a few months ago.\n",
+        linker,
+    )
+    assert answered[0] == "Abdominal pain for 3 days" and "Previous episodes, a few months ago" in answered, answered
+    denied = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: My tummy's been hurting for three days.\n"
+        "Doctor: Has this ever happened before?\n"
+        "Patient: No, never.\n"
+        "Patient: I've never had anything like this before.\n",
+        linker,
+    )
+    assert "No previous episodes" in denied and not any(t.startswith(("Previous", "Similar")) for t in denied), denied
+
+
+def test_a_feared_illness_in_lay_words_is_a_concern_never_a_diagnosis(linker: Linker) -> None:
+    texts = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: I've had this headache for two days.\n"
+        "Doctor: Is there anything in particular you're worried about?\n"
+        "Patient: I'm a bit scared it might be a brain tumour, to be honest.\n"
+        "Patient: My friend had a stroke last year.\n"
+        "Patient: I'm not worried about cancer.\n",
+        linker,
+    )
+    assert "Worried about brain tumour" in texts, texts
+    assert not any("stroke" in t.lower() or "cancer" in t.lower() for t in texts), texts  # a friend's; a denial
+    assert not any("tumour" in t.lower() for t in texts if not t.startswith("Worried")), texts

@@ -15,9 +15,9 @@ from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, an
 from medasr.note.facts import Fact
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
-from medasr.note.phrase import capitalize
+from medasr.note.phrase import capitalize, onset
 from medasr.note.social import ANSWERED, HABITS, HOW_OFTEN, LIVE, WORK, answered, habits_answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
-from medasr.schema import Transcript
+from medasr.schema import Evidence, Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "intake": re.compile(r"\beating,? (?:and )?drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
@@ -56,6 +56,12 @@ _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
 _CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
+# serious illnesses patients fear, in their words, which the vocabulary may not link ("a brain tumour")
+_FEARED = re.compile(r"\b(?:(?:brain|bowel|lung|breast|skin|prostate|ovarian|throat|stomach|blood) )?(?:cancer|tumou?r)s?\b|"
+                     r"\bheart attack\b|\bstroke\b|\bmeningitis\b|\bsepsis\b|\bblood clots?\b|\bsomething (?:serious|sinister)\b", re.I)
+# an earlier episode of this complaint, said unprompted ("I had a similar headache two weeks ago")
+_BEFORE = re.compile(r"\b(?:had|got|get|getting) (?:this|it|these|something like this|(?:a |the )?(?:similar|same) (?:\w+ ){0,2}?\w+) (?:\w+ ){0,3}?(?:before|in the past)\b|"
+                     r"\bhappened (?:\w+ ){0,3}?before\b|\b(?:a |the )?similar (?:\w+ ){0,2}?\w+ (?:\w+ ){0,3}?ago\b", re.I)
 _STUTTER = re.compile(r"\b(\w+)(?:,? \1\b)+", re.I)
 _FAMILY_Q = re.compile(r"\bfamily\b|\brun in\b|\brelatives?\b", re.I)
 # what an allergy question asked about decides what its "No" rules out: asked about food or pets,
@@ -118,6 +124,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 facts = _tried_relief(facts, u, ans, pol, tr)
             if pol is False:
                 facts += _denied(u, ans, tr, linker)
+            elif pol is True and DENIED[0][0].search(text):  # "Has this happened before?" "Yes, two weeks ago."
+                facts.append(_previous(" ".join(a.text for a in ans[:2]), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]])))
             if topic is None or not ans:
                 continue
             asked = _habits_asked(utts, i)
@@ -171,6 +179,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
         stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
     facts = fullest_social(facts)
+    if any(f.key == "previous:yes" for f in facts):  # an episode said anywhere wins over a no
+        facts = [f for f in facts if f.key != "denied:previous"]
     tried = {f.key[6:] for f in facts if f.key.startswith("tried:")}
     # "I tried ibuprofen ... usually after I take ibuprofen it goes away": tried for this, not a regular medicine
     facts = [f for f in facts if not (f.key.startswith("med:") and f.key[4:] in tried)]
@@ -212,6 +222,15 @@ DENIED: tuple[Cue, ...] = (
 )
 _PMH_Q = re.compile(r"\b(?:history of|diagnosed|suffer\w* (?:from|with)|told you|ever had|had (?:\w+ )?(?:before|in the past)|have you had|do you (?:have|get)|any)\b", re.I)
 _NOT_PMH_Q = re.compile(r"\b(?:think|worried|wonder\w*|they|he|she|them)\b", re.I)
+
+
+def _previous(text: str, evs: tuple[Evidence, ...]) -> Fact:
+    """"Previous episodes", with when the last was if said ("Previous episodes, 2 weeks ago";
+    "Similar episode, 2 weeks ago" where the patient said it was similar)."""
+    when = onset(text)
+    when = f", {when.removeprefix('started ')}" if when.startswith("started ") else ""
+    head = "Similar episode" if when and re.search(r"\b(?:similar|same)\b", text, re.I) else "Previous episodes"
+    return Fact("hpi", f"{head}{when}", evs, key="previous:yes")
 
 
 def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> list[Fact]:
@@ -336,6 +355,14 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             continue  # an allergy is its own fact
         if relative is None or relative.start() > at + 40:
             out.append(Fact("pmh", capitalize(name.lower()), ev, key=f"pmh:{code}", attrs={"code": code}))
+    m = _BEFORE.search(text)
+    if m and not negated_at(text, m.start()) and not relative and not re.search(r"\?\s*$", text):
+        out.append(_previous(text[m.start():], ev))
+    for m in _FEARED.finditer(text):
+        feared = m.group(0).lower()
+        if _CONCERN.search(text[max(0, m.start() - 60) : m.start()]) and not negated_at(text, m.start()) \
+                and not relative and not any(f.key.startswith("concern:") and feared.split()[-1] in f.text.lower() for f in out):
+            out.append(Fact("hpi", f"Worried about {feared}", ev, key=f"concern:{feared}"))
     for rx, cat, phrase, key in IMPACT:
         m = rx.search(text)
         if m and not negated_at(text, m.start()) and not relative:

@@ -21,7 +21,7 @@ GENERAL_SYMPTOMS: dict[str, str] = {
     "sneezing": r"sneez\w*",
     "hoarse voice": r"hoarse\w*|(?:lost|losing) (?:my |your |her |his )?voice",
     "difficulty swallowing": r"(?:difficult\w*|trouble|problems?|struggl\w+|pain\w*|hurts?|sore) (?:with |when |to |on )?(?:i |you )?swallow\w*|dysphagia|(?:can'?t|cannot) swallow",
-    "hearing loss": rf"(?:can'?t|cannot|couldn'?t) hear (?:very )?(?:well|properly|much)|hearing (?:loss|problems?|is (?:worse|not good|bad|muffled))|(?:lost|losing) (?:my |your )?hearing|muffled hearing|deaf\w*",
+    "hearing loss": r"(?:can'?t|cannot|couldn'?t) hear (?:very )?(?:well|properly|much)|hearing (?:loss|problems?|is (?:worse|not good|bad|muffled))|(?:lost|losing) (?:my |your )?hearing|muffled hearing|deaf\w*",
     "tinnitus": rf"tinnitus|ringing in {_EAR}|{_EAR} (?:are |is |keep |keeps )?ringing|buzzing in {_EAR}",
     "ear discharge": rf"discharge (?:from|coming out of) {_EAR}|{_EAR} (?:is |are )?(?:discharging|leaking|oozing|weeping)|(?:pus|fluid|gunk) (?:coming )?(?:out of|from) {_EAR}",
     "nosebleeds": r"nose ?bleeds?|bleed\w* (?:from )?(?:my |your |the |his |her )?nose|epistaxis",
@@ -77,7 +77,7 @@ _PARTS: dict[str, str] = {
     "ankle": r"ankles?", "foot": r"foot|feet", "heel": r"heels?", "toe": r"toes?", "leg": r"legs?", "calf": r"calf|calves",
     "thigh": r"thighs?", "arm": r"arms?", "hand": r"hands?", "finger": r"fingers?", "thumb": r"thumbs?", "eye": r"eyes?",
     "jaw": r"jaw", "tooth": r"tooth|teeth", "face": r"face", "groin": r"groin", "testicular": r"testicles?|testis|testes",
-    "rib": r"ribs?", "pelvic": r"pelvis|pelvic", "buttock": r"buttocks?", "flank": r"flank|loin",
+    "abdominal": r"tummy|stomach|belly|abdomen", "rib": r"ribs?", "pelvic": r"pelvis|pelvic", "buttock": r"buttocks?", "flank": r"flank|loin",
 }
 _HURT = r"(?:hurting|hurts|hurt|sore|painful|aching|aches|throbbing)"
 _WHOSE = r"(?:my |your |the |his |her |both )?(?:left |right |lower |upper )?"
@@ -86,7 +86,7 @@ _WHOSE = r"(?:my |your |the |his |her |both )?(?:left |right |lower |upper )?"
 def _pain_pattern(part: str) -> str:
     """"knee pain", "pain in my left knee", "my knees hurt", "sore knee"."""
     return (rf"(?:{part}) (?:pains?|aches?|ache)|pains? (?:\w+ ){{0,2}}?(?:in|on|around|at) {_WHOSE}(?:{part})\b(?! of)"
-            rf"|{_WHOSE}(?:{part}) (?:is |are |has been |have been |feels |feel |keeps |gets |started )?{_INTENS}{_HURT}"
+            rf"|{_WHOSE}(?:{part})(?:'s)? (?:is |are |been |has been |have been |feels |feel |keeps |gets |started )?{_INTENS}{_HURT}"
             rf"|(?:sore|painful|aching) (?:{part})\b")
 
 
@@ -95,6 +95,7 @@ BODY_PAIN: dict[str, str] = {f"{name} pain": _pain_pattern(rx) for name, rx in _
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "difficulty": ("trouble", "problems", "problem", "hard", "struggle", "struggling", "difficult"),
     "swelling": ("swollen", "swell", "swelled", "puffy"),
+    "worried": ("scared", "afraid", "concerned", "frightened", "worry", "anxious", "worrying"),
     "productive": ("phlegm", "sputum", "mucus"),
     "heartburn": ("reflux", "acid", "burning"),
     "indigestion": ("dyspepsia",),
