@@ -165,3 +165,22 @@ def test_a_feared_illness_in_lay_words_is_a_concern_never_a_diagnosis(linker: Li
     assert "Worried about brain tumour" in texts, texts
     assert not any("stroke" in t.lower() or "cancer" in t.lower() for t in texts), texts  # a friend's; a denial
     assert not any("tumour" in t.lower() for t in texts if not t.startswith("Worried")), texts
+
+
+def test_common_primary_care_advice_is_planned_and_a_maybe_or_the_patients_words_are_not(linker: Linker) -> None:
+    texts = texts_of(
+        "Doctor: What happened?\n"
+        "Patient: I twisted my ankle yesterday and it really hurts.\n"
+        "Doctor: Can you walk on it?\n"
+        "Patient: Just about.\n"
+        "Doctor: OK. It sounds like a sprain.\n"
+        "Doctor: I'd like you to rest it, put some ice on it and keep your ankle raised.\n"
+        "Doctor: I'll also refer you to physiotherapy.\n"
+        "Doctor: And I'd like the nurse to check your blood pressure.\n"
+        "Patient: I stopped smoking last year.\n",
+        linker,
+    )
+    assert texts[0] == "Ankle pain, since yesterday", texts
+    for t in ("Rest", "Ice", "Elevation", "Refer to physiotherapy", "Blood pressure check"):
+        assert t in texts, texts
+    assert "Smoking cessation advice" not in texts, texts  # the patient's own history, not advice given

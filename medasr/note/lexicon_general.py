@@ -84,10 +84,11 @@ _WHOSE = r"(?:my |your |the |his |her |both )?(?:left |right |lower |upper )?"
 
 
 def _pain_pattern(part: str) -> str:
-    """"knee pain", "pain in my left knee", "my knees hurt", "sore knee"."""
+    """"knee pain", "pain in my left knee", "my knees hurt", "sore knee", "twisted my ankle and it hurts"."""
     return (rf"(?:{part}) (?:pains?|aches?|ache)|pains? (?:\w+ ){{0,2}}?(?:in|on|around|at) {_WHOSE}(?:{part})\b(?! of)"
             rf"|{_WHOSE}(?:{part})(?:'s)? (?:is |are |been |has been |have been |feels |feel |keeps |gets |started )?{_INTENS}{_HURT}"
-            rf"|(?:sore|painful|aching) (?:{part})\b")
+            rf"|(?:sore|painful|aching) (?:{part})\b"
+            rf"|(?:{part})\b(?: \w+){{0,3}}? (?:and |but )?(?:it|that)(?:'s| is)? (?:really |still |kind of |quite |very )?{_HURT}")
 
 
 BODY_PAIN: dict[str, str] = {f"{name} pain": _pain_pattern(rx) for name, rx in _PARTS.items()}
@@ -96,6 +97,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "difficulty": ("trouble", "problems", "problem", "hard", "struggle", "struggling", "difficult"),
     "swelling": ("swollen", "swell", "swelled", "puffy"),
     "worried": ("scared", "afraid", "concerned", "frightened", "worry", "anxious", "worrying"),
+    "elevation": ("raised", "raise", "elevate", "elevated", "elevating", "up"),
+    "physiotherapy": ("physio", "physiotherapist"),
+    "gargles": ("gargle", "gargling"),
+    "cessation": ("stop", "stopping", "quit", "quitting", "give", "giving"),
     "productive": ("phlegm", "sputum", "mucus"),
     "heartburn": ("reflux", "acid", "burning"),
     "indigestion": ("dyspepsia",),
