@@ -184,3 +184,18 @@ def test_common_primary_care_advice_is_planned_and_a_maybe_or_the_patients_words
     for t in ("Rest", "Ice", "Elevation", "Refer to physiotherapy", "Blood pressure check"):
         assert t in texts, texts
     assert "Smoking cessation advice" not in texts, texts  # the patient's own history, not advice given
+
+
+def test_what_the_clinician_sees_on_a_video_call_is_the_examination(linker: Linker) -> None:
+    tr = parse_text(
+        "Patient: I've been short of breath since yesterday.\n"
+        "Doctor: OK. Your breathing seems all right to me right now.\n"
+        "Doctor: You don't look short of breath, and you're speaking in full sentences.\n"
+        "Doctor: You seem quite comfortable.\n"
+        "Doctor: If you look unwell later, call us.\n"
+    )
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert_grounded(note, tr)
+    exam = [i.text for i in note.section("examination")]
+    assert exam == ["Breathing normal", "Not short of breath", "Speaking in full sentences", "Looks comfortable"], exam
+    assert [i.text for i in note.section("chief_complaint")] == ["Shortness of breath, since yesterday"]  # the patient's, kept

@@ -32,13 +32,16 @@ _EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender
 # What a clinician says they see in a conversation (a video or face-to-face consultation): a named
 # part that does or does not look a certain way, findings they can or cannot see, how the patient
 # looks. Conditionals and comparisons ("if it looks red", "doesn't look like that") are not findings.
-_PART = r"(?:left |right )?(?:lips?|throat|tonsils?|eyes?|skin|rash|arm|leg|hand|foot|feet|knee|elbow|wrist|ankle|joint|chest|tummy|abdomen|neck|face|tongue|mouth|ear|ears|wound|cut|bite|sting|area|swelling|mark)"
-_FINDING_ADJ = r"(swollen|red|inflamed|infected|bruised|hot|warm|puffy|raised|blistered|normal|fine|ok|okay|healthy|clear|well|unwell|pale|yellow)"
+_PART = r"(?:left |right )?(?:lips?|throat|tonsils?|eyes?|skin|rash|arm|leg|hand|foot|feet|knee|elbow|wrist|ankle|joint|chest|tummy|abdomen|neck|face|tongue|mouth|ear|ears|wound|cut|bite|sting|area|swelling|mark|breathing|speech|voice|colou?r)"
+_FINDING_ADJ = r"(swollen|red|inflamed|infected|bruised|hot|warm|puffy|raised|blistered|normal|fine|ok|okay|all right|alright|healthy|clear|well|unwell|pale|yellow|comfortable|laboured)"
 _NOUN_OF = {"swollen": "swelling", "red": "redness", "inflamed": "inflammation", "infected": "infection", "bruised": "bruising",
             "hot": "warmth", "warm": "warmth", "puffy": "puffiness", "blistered": "blistering"}
 _LOOKS_NOT = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:doesn'?t|don'?t|does not|do not) (?:seem|look|appear) (?:to be )?(?:very |too |at all )?({'|'.join(_NOUN_OF)})\b", re.I)
 _LOOKS = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:looks?|seems?|appears?|is looking|are looking) (?:a bit |quite |very |slightly |a little )?{_FINDING_ADJ}\b", re.I)
-_YOU_LOOK = re.compile(r"\byou(?: look|'re looking| are looking) (well|unwell|comfortable|pale|flushed|short of breath|in pain|distressed)\b", re.I)
+_YOU_LOOK = re.compile(r"\byou(?: look| seem| appear|'re looking| are looking) (?:very |quite |really )?(well|unwell|comfortable|pale|flushed|short of breath|in pain|distressed|fine)\b", re.I)
+# a remote examination: what the clinician sees is not there ("you don't look short of breath"), how the patient speaks
+_YOU_NOT_LOOK = re.compile(r"\byou (?:don'?t|do not) (?:look|seem|appear) (?:to be )?(?:very |too |at all )?(unwell|short of breath|in pain|distressed|breathless|pale|jaundiced)\b", re.I)
+_FULL_SENTENCES = re.compile(r"\byou(?:'re| are| can| are able to|'re able to)? (?:speak\w*|talk\w*) (?:to me )?in full sentences\b", re.I)
 _SEE = re.compile(r"\bi (can|can'?t|cannot|could|couldn'?t|don'?t|do not) (?:really )?see (?:any |a |an |some |the )?(swelling|redness|rash|bruising|lump|puncture mark|sting|bite|discharge|blisters?|spots|pus|bleeding|wound)\b", re.I)
 _NOT_FINDING = re.compile(r"\b(?:if|when|whether|would|might|could be|should|unless)\b|\blook like\b", re.I)
 _FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
@@ -190,11 +193,19 @@ def _observed(u: Remark, tr: Transcript) -> list[Fact]:
         out.append((f"no {_NOUN_OF[m.group(2).lower()]} of the {m.group(1).lower()}", m.start(), m.end(), True))
     for m in _LOOKS.finditer(text):
         adj = m.group(2).lower()
-        adj = "normal" if adj in ("fine", "ok", "okay", "healthy") else adj
-        out.append((f"{m.group(1).lower()} looks {adj}" if adj in ("normal", "well", "unwell", "clear") else f"{m.group(1).lower()} {adj}",
+        adj = "normal" if adj in ("fine", "ok", "okay", "healthy", "all right", "alright") else adj
+        part = m.group(1).lower()
+        if part in ("breathing", "speech", "voice", "colour", "color"):  # "your breathing seems all right": "Breathing normal"
+            out.append((f"{part} {adj}", m.start(), m.end(), False))
+            continue
+        out.append((f"{part} looks {adj}" if adj in ("normal", "well", "unwell", "clear") else f"{part} {adj}",
                     m.start(), m.end(), False))
     for m in _YOU_LOOK.finditer(text):
-        out.append((f"looks {m.group(1).lower()}", m.start(), m.end(), False))
+        out.append((f"looks {'well' if m.group(1).lower() == 'fine' else m.group(1).lower()}", m.start(), m.end(), False))
+    for m in _YOU_NOT_LOOK.finditer(text):
+        out.append((f"not {m.group(1).lower()}" if m.group(1).lower() != "unwell" else "does not look unwell", m.start(), m.end(), True))
+    for m in _FULL_SENTENCES.finditer(text):
+        out.append(("speaking in full sentences", m.start(), m.end(), False))
     for m in _SEE.finditer(text):
         neg = m.group(1).lower() not in ("can", "could")
         out.append(((f"no {m.group(2).lower()} seen" if neg else f"{m.group(2).lower()} seen"), m.start(), m.end(), neg))

@@ -101,6 +101,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "physiotherapy": ("physio", "physiotherapist"),
     "gargles": ("gargle", "gargling"),
     "cessation": ("stop", "stopping", "quit", "quitting", "give", "giving"),
+    "normal": ("fine", "okay", "right", "alright", "healthy", "good"),
+    "looks": ("look", "looking", "seem", "seems", "appear", "appears"),
     "productive": ("phlegm", "sputum", "mucus"),
     "heartburn": ("reflux", "acid", "burning"),
     "indigestion": ("dyspepsia",),
