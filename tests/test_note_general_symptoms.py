@@ -199,3 +199,20 @@ def test_what_the_clinician_sees_on_a_video_call_is_the_examination(linker: Link
     exam = [i.text for i in note.section("examination")]
     assert exam == ["Breathing normal", "Not short of breath", "Speaking in full sentences", "Looks comfortable"], exam
     assert [i.text for i in note.section("chief_complaint")] == ["Shortness of breath, since yesterday"]  # the patient's, kept
+
+
+def test_ideas_concerns_and_expectations_in_the_patients_words(linker: Linker) -> None:
+    texts = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: I've had diarrhoea for two days. I think it's from the takeaway we had on Friday.\n"
+        "Patient: I think it's getting worse.\n"
+        "Doctor: Is there anything you're worried about?\n"
+        "Patient: I'm a bit scared it might be something serious.\n"
+        "Patient: I was hoping to get some antibiotics.\n"
+        "Patient: My friend thinks it's because of the water.\n",
+        linker,
+    )
+    for t in ("Thinks it is from the takeaway", "Worried about something serious", "Hoping for antibiotics"):
+        assert t in texts, texts
+    assert not any("worse" in t.lower() and t.startswith("Thinks") or "water" in t.lower() for t in texts), texts
+    assert "Antibiotics" not in texts, texts  # hoped for, not planned

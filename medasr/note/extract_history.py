@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, strip_lead
 from medasr.note.facts import Fact
+from medasr.note.ice import CONCERN_CUE
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
 from medasr.note.phrase import capitalize, onset
@@ -55,10 +56,6 @@ _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "gran
 _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=[,.;!?]| and | but |$)|\b([a-z]+) allergy\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
 CLASS_CODES = ("mesh:",)
-_CONCERN = re.compile(r"\b(?:worried|worry|scared|afraid|concerned|frightened|anxious)\b(?: \w+){0,6}? (?:it'?s|it is|it might be|it could be|it'?s going to be|about|that|of|i (?:have|had|might have|could have|'ve got))\b", re.I)
-# serious illnesses patients fear, in their words, which the vocabulary may not link ("a brain tumour")
-_FEARED = re.compile(r"\b(?:(?:brain|bowel|lung|breast|skin|prostate|ovarian|throat|stomach|blood) )?(?:cancer|tumou?r)s?\b|"
-                     r"\bheart attack\b|\bstroke\b|\bmeningitis\b|\bsepsis\b|\bblood clots?\b|\bsomething (?:serious|sinister)\b", re.I)
 # an earlier episode of this complaint, said unprompted ("I had a similar headache two weeks ago")
 _BEFORE = re.compile(r"\b(?:had|got|get|getting) (?:this|it|these|something like this|(?:a |the )?(?:similar|same) (?:\w+ ){0,2}?\w+) (?:\w+ ){0,3}?(?:before|in the past)\b|"
                      r"\bhappened (?:\w+ ){0,3}?before\b|\b(?:a |the )?similar (?:\w+ ){0,2}?\w+ (?:\w+ ){0,3}?ago\b", re.I)
@@ -346,7 +343,7 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     if m and not _drugs(linker, text) and not negated_at(text, m.start()):
         out.append(Fact("medication", "Uses an inhaler", ev, key="med:inhaler"))
     for name, code, at in _diagnoses(linker, text):
-        if _CONCERN.search(text[max(0, at - 60) : at]) and not negated_at(text, at):
+        if CONCERN_CUE.search(text[max(0, at - 60) : at]) and not negated_at(text, at):
             out.append(Fact("hpi", f"Worried about {name.lower()}", ev, key=f"concern:{code}"))
             continue
         if negated_at(text, at) or re.search(r"\b(if|worried|scared|afraid|concern\w*|what if|could it be|googl\w*|you (?:say|said|think|mentioned))\b", text, re.I):
@@ -358,11 +355,6 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     m = _BEFORE.search(text)
     if m and not negated_at(text, m.start()) and not relative and not re.search(r"\?\s*$", text):
         out.append(_previous(text[m.start():], ev))
-    for m in _FEARED.finditer(text):
-        feared = m.group(0).lower()
-        if _CONCERN.search(text[max(0, m.start() - 60) : m.start()]) and not negated_at(text, m.start()) \
-                and not relative and not any(f.key.startswith("concern:") and feared.split()[-1] in f.text.lower() for f in out):
-            out.append(Fact("hpi", f"Worried about {feared}", ev, key=f"concern:{feared}"))
     for rx, cat, phrase, key in IMPACT:
         m = rx.search(text)
         if m and not negated_at(text, m.start()) and not relative:

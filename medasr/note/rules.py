@@ -20,6 +20,7 @@ from medasr.note.extract_history import history_facts
 from medasr.note.extract_plan import exam_facts, plan_facts
 from medasr.note.extract_symptoms import symptom_facts
 from medasr.note.facts import Fact, merge_facts, to_note
+from medasr.note.ice import ice_facts
 from medasr.note.linking import Linker
 from medasr.note.templates import Template, load_template
 from medasr.schema import Note, Transcript
@@ -50,6 +51,7 @@ def _extract(transcript: Transcript, utts, linker: Linker, mode: str) -> list[Fa
     if hpi:
         facts[facts.index(hpi[0])] = replace(hpi[0], category="complaint")
     facts += history_facts(utts, transcript, linker, mode)
+    facts += ice_facts(utts, transcript)
     if mode == "conversation":
         facts += contact_facts(utts, transcript) + exam_facts(utts, transcript)
     facts += plan_facts(utts[start:], transcript, linker, mode)
