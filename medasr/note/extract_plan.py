@@ -71,7 +71,7 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
     ("elevate", re.compile(r"\belevat(?:e|ed|ing|ion)\b|\bkeep (?:it|your (?:leg|foot|arm|ankle)) (?:up|raised)\b", re.I), "Elevation", "Keep it raised"),
     ("ice", re.compile(r"\bice ?packs?\b|\bicing\b|\bput (?:some )?ice on\b", re.I), "Ice", "Put ice on it"),
     ("gargle", re.compile(r"\b(?:salt(?:y)? water )?gargl\w+", re.I), "Salt water gargles", "Gargle with salt water"),
-    ("steam", re.compile(r"\bsteam(?: inhalation)?\b", re.I), "Steam inhalation", "Try steam inhalation"),
+    ("steam", re.compile(r"\bsteam inhal\w*|\binhal\w* (?:some |the )?steam\b|\bsteamy (?:shower|bathroom)\b", re.I), "Steam inhalation", "Try steam inhalation"),
     ("sleep_hygiene", re.compile(r"\bsleep hygiene\b", re.I), "Sleep hygiene advice", "Follow the sleep hygiene advice"),
     ("stop_smoking", re.compile(r"\b(?:stop(?:ping)?|quit(?:ting)?|give up|giving up|cut(?:ting)? down(?: on)?) (?:the )?(?:smoking|cigarettes)\b|\bsmoking cessation\b", re.I),
      "Smoking cessation advice", "Stop smoking"),
