@@ -216,3 +216,23 @@ def test_ideas_concerns_and_expectations_in_the_patients_words(linker: Linker) -
         assert t in texts, texts
     assert not any("worse" in t.lower() and t.startswith("Thinks") or "water" in t.lower() for t in texts), texts
     assert "Antibiotics" not in texts, texts  # hoped for, not planned
+
+
+def test_operations_and_recreational_drugs_asked_or_said(linker: Linker) -> None:
+    texts = texts_of(
+        "Doctor: How can I help?\n"
+        "Patient: I've had a cough for a week.\n"
+        "Doctor: Any medical problems or operations in the past?\n"
+        "Patient: No, nothing.\n"
+        "Doctor: Do you use any recreational drugs?\n"
+        "Patient: No, never.\n"
+        "Doctor: Are you allergic to any drugs?\n"
+        "Patient: No.\n",
+        linker,
+    )
+    for t in ("No previous surgery", "No significant past medical history", "No recreational drug use", "No known drug allergies"):
+        assert t in texts, texts
+    only_ops = texts_of("Doctor: Have you had any operations?\nPatient: No.\n", linker)
+    assert only_ops == ["No previous surgery"], only_ops  # not asked about illnesses: no "No significant PMH"
+    said = texts_of("Patient: I haven't had any operations before, and I'm not on any medication.\n", linker)
+    assert "No previous surgery" in said, said

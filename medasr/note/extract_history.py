@@ -24,6 +24,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "intake": re.compile(r"\beating,? (?:and )?drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
     "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdo you drink\b(?! (?:enough|plenty|water|fluids|lots))|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
+    "drugs": re.compile(r"\brecreational\b|\billicit\b|\bstreet drugs?\b|\bcannabis\b|\bweed\b|\bcocaine\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
     "medication": re.compile(r"\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
     "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
@@ -46,6 +47,7 @@ NEGATIVE = {
     "family": ("family", "No relevant family history"),
     "travel": ("social", "No recent foreign travel"),
     "pets": ("social", "No pets"),
+    "drugs": ("social", "No recreational drug use"),
     "exercise": ("social", "No regular exercise"),
     "sexual": ("social", "Not sexually active"),
     "pregnancy": ("social", "Does not think she could be pregnant"),
@@ -59,6 +61,9 @@ CLASS_CODES = ("mesh:",)
 # an earlier episode of this complaint, said unprompted ("I had a similar headache two weeks ago")
 _BEFORE = re.compile(r"\b(?:had|got|get|getting) (?:this|it|these|something like this|(?:a |the )?(?:similar|same) (?:\w+ ){0,2}?\w+) (?:\w+ ){0,3}?(?:before|in the past)\b|"
                      r"\bhappened (?:\w+ ){0,3}?before\b|\b(?:a |the )?similar (?:\w+ ){0,2}?\w+ (?:\w+ ){0,3}?ago\b", re.I)
+_SURGERY = re.compile(r"\boperations?\b|\bsurgery\b|\bsurgical\b|\boperated on\b", re.I)
+_PMH_WORDS = re.compile(r"\bmedical\b|\bconditions?\b|\bproblems?\b|\billness\w*|\bfit and well\b|\bhistory\b", re.I)
+_NO_SURGERY = re.compile(r"\b(?:haven'?t|have not|never) (?:ever )?had (?:any )?(?:operations?|surgery)\b", re.I)
 _STUTTER = re.compile(r"\b(\w+)(?:,? \1\b)+", re.I)
 _FAMILY_Q = re.compile(r"\bfamily\b|\brun in\b|\brelatives?\b", re.I)
 # what an allergy question asked about decides what its "No" rules out: asked about food or pets,
@@ -143,6 +148,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 if topic in ("family", "medication", "pmh") and _OTHER.search(text):
                     # "Apart from migraines ... any other family history?" "No.": the earlier answers stand
                     phrase, key = phrase.replace("No ", "No other ", 1), f"{topic}:none-other"
+                if topic == "pmh" and _SURGERY.search(text):  # "Any medical problems or operations?" "No."
+                    facts.append(Fact("pmh", "No previous surgery", evs, key="surgery:none", negated=True))
+                    if not _PMH_WORDS.search(_SURGERY.sub(" ", text)):
+                        continue  # asked only about operations
                 facts.append(Fact(cat, phrase, evs, key=key, negated=True))
             elif topic == "travel" and pol is True:  # "Have you been abroad recently?" "Yes, I have."
                 facts.append(Fact("social", "Recent foreign travel", evs, key="travel:yes"))
@@ -352,6 +361,8 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             continue  # an allergy is its own fact
         if relative is None or relative.start() > at + 40:
             out.append(Fact("pmh", capitalize(name.lower()), ev, key=f"pmh:{code}", attrs={"code": code}))
+    if _NO_SURGERY.search(text) and not relative:
+        out.append(Fact("pmh", "No previous surgery", ev, key="surgery:none", negated=True))
     m = _BEFORE.search(text)
     if m and not negated_at(text, m.start()) and not relative and not re.search(r"\?\s*$", text):
         out.append(_previous(text[m.start():], ev))

@@ -103,6 +103,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cessation": ("stop", "stopping", "quit", "quitting", "give", "giving"),
     "normal": ("fine", "okay", "right", "alright", "healthy", "good"),
     "looks": ("look", "looking", "seem", "seems", "appear", "appears"),
+    "surgery": ("operation", "operations", "operated", "surgical"),
     "productive": ("phlegm", "sputum", "mucus"),
     "heartburn": ("reflux", "acid", "burning"),
     "indigestion": ("dyspepsia",),
