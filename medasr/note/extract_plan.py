@@ -67,7 +67,7 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
      "Avoid {m1}", "Avoid {m1}"),
     # common primary-care advice beyond the tuning consultations (written from general practice)
     ("physio", re.compile(r"\bphysio(?:therap\w*)?\b", re.I), "Physiotherapy", "See a physiotherapist"),
-    ("talking", re.compile(r"\bcounsell?ing\b|\btalking therap\w+|\bcbt\b|\bcognitive behavioural therapy\b", re.I), "Talking therapy", "Have talking therapy"),
+    ("talking", re.compile(r"\b(counsell?ing|talking therap\w+|cbt|cognitive behavioural therapy)\b", re.I), "{m1}", "Try {m1}"),
     ("elevate", re.compile(r"\belevat(?:e|ed|ing|ion)\b|\bkeep (?:it|your (?:leg|foot|arm|ankle)) (?:up|raised)\b", re.I), "Elevation", "Keep it raised"),
     ("ice", re.compile(r"\bice ?packs?\b|\bicing\b|\bput (?:some )?ice on\b", re.I), "Ice", "Put ice on it"),
     ("gargle", re.compile(r"\b(?:salt(?:y)? water )?gargl\w+", re.I), "Salt water gargles", "Gargle with salt water"),
