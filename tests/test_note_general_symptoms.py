@@ -69,7 +69,7 @@ def test_a_knee_pain_with_a_swelling_and_gut_and_chest_questions(linker: Linker)
     assert "Left knee pain, worsening for 2 weeks" in texts, texts
     # a no to "any pain in your other joints?" while the knee hurts: the swelling is not "not painful"
     assert "Swelling" in texts and not any("not painful" in t for t in texts), texts
-    assert "Heartburn" in texts and "No indigestion" not in texts, texts  # the yes named only heartburn
+    assert "Heartburn, after meals" in texts and "No indigestion" not in texts, texts  # the yes named only heartburn
     assert "No difficulty swallowing" in texts and "No fainting" in texts, texts
     assert any(t.startswith("Cough, productive") for t in texts), texts  # phlegm says how the cough is
     assert "X-ray" in texts and not any(t.startswith("Refer to") for t in texts), texts  # an X-ray is no referral
@@ -236,3 +236,19 @@ def test_operations_and_recreational_drugs_asked_or_said(linker: Linker) -> None
     assert only_ops == ["No previous surgery"], only_ops  # not asked about illnesses: no "No significant PMH"
     said = texts_of("Patient: I haven't had any operations before, and I'm not on any medication.\n", linker)
     assert "No previous surgery" in said, said
+
+
+def test_what_makes_it_worse_is_said_of_the_symptom_even_in_the_next_sentence(linker: Linker) -> None:
+    texts = texts_of(
+        "Doctor: What's been going on?\n"
+        "Patient: I've had this chest pain for a week. It gets worse when I walk up the stairs.\n"
+        "Doctor: Anything else?\n"
+        "Patient: And I get heartburn after I eat.\n"
+        "Patient: My knee hurts when I bend it.\n"
+        "Doctor: Does anything make the knee worse at night?\n"
+        "Patient: No.\n",
+        linker,
+    )
+    assert texts[0] == "Chest pain, worse on exertion for 1 week", texts
+    assert "Heartburn, after meals" in texts and "Knee pain, worse on movement" in texts, texts
+    assert not any("at night" in t for t in texts), texts  # asked, denied

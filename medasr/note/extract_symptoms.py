@@ -41,6 +41,7 @@ _CHARACTER_FITS = {"dry": ("cough", "skin"), "productive": ("cough",), "watery":
 _OTHER = re.compile(r"\bother\b|\belse\b|\bapart from\b|\bbesides\b", re.I)
 # the clinician saying back what the patient has told them ("you've got some sensitivity to light")
 _RECAP = re.compile(r"\byou(?:'ve| have)? (?:got|had|been having|been getting|mentioned|said|told me|described)\b|\byou(?:'re| are) (?:having|getting)\b", re.I)
+_IT = re.compile(r"^(?:and |but |so )?(?:it|it's|it is|the pain|this)\b", re.I)  # a sentence about the symptom just said
 _HYPOTHETICAL = re.compile(r"\b(if|in case|should you|whether|worried (?:about|that)|look out for|watch out for)\b", re.I)
 
 
@@ -307,7 +308,11 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         reporter = u.role == PATIENT or mode == "dictation"
         if not reporter or (u.is_question and mode == "dictation") or _HYPOTHETICAL.search(text):
             continue
-        for name, s, e in symptom_mentions(text):
+        mentions = symptom_mentions(text)
+        if not mentions and recent and i and utts[i - 1].turn == u.turn and _IT.match(text) and not negated_at(text, len(text)):
+            # "I've had this chest pain for a week. It gets worse when I walk up the stairs."
+            _assign(recent[:1], {k: v for k, v in attributes(text).items() if k in ("trigger", "course", "pattern", "character")}, evidence(tr, u))
+        for name, s, e in mentions:
             sym = get(name)
             if sym is None and name == GENERIC and negated_at(text, s):
                 # "It's not painful at all" about a complaint that is no pain: "No pain"

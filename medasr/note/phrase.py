@@ -38,6 +38,14 @@ ATTRIBUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("course", re.compile(r"\bgetting (?:a (?:bit|little) |slightly |much )?better\b|\bimproving\b", re.I), "improving"),
     ("severity", re.compile(r"\b(?:really|very|quite) (?:bad|severe)\b|\bsevere\b|\bexcruciating\b", re.I), "severe"),
     ("severity", re.compile(r"\bmild\b|\bnot (?:too|that) bad\b", re.I), "mild"),
+    # what makes it worse ("trigger"), in a note's words
+    ("trigger", re.compile(r"\b(?:worse|comes? on|brought on|starts?|happens?|hurts?) (?:\w+ )?(?:when i (?:walk|exercise|run|go up (?:the )?stairs|climb (?:the )?stairs|exert myself)|on exertion|with exercise|(?:going|walking) up (?:the )?stairs)\b", re.I), "worse on exertion"),
+    ("trigger", re.compile(r"\b(?:worse|comes? on|hurts?|happens?) (?:\w+ )?(?:after|when i|with) (?:eat\w*|meals?|food)\b|\bafter (?:i eat|eating|meals?|food)\b", re.I), "after meals"),
+    ("trigger", re.compile(r"\b(?:worse|hurts?|comes? on) (?:\w+ )?(?:when i (?:lie|lay) (?:down|flat)|lying (?:down|flat)|laying down)\b", re.I), "worse lying down"),
+    ("trigger", re.compile(r"\b(?:worse|hurts?) (?:\w+ )?(?:when i (?:move|bend|turn)|on movement|with movement|moving)\b", re.I), "worse on movement"),
+    ("trigger", re.compile(r"\b(?:worse|hurts?) (?:\w+ )?(?:when i (?:take a deep breath|breathe in|breathe deeply|cough)|on (?:deep )?breathing|on coughing|when i breathe)\b", re.I), "worse on breathing"),
+    ("trigger", re.compile(r"\b(?:worse|bad) (?:\w+ )?(?:at night|in the night|overnight)\b", re.I), "worse at night"),
+    ("trigger", re.compile(r"\b(?:worse|bad) (?:\w+ )?in the mornings?\b", re.I), "worse in the morning"),
     # how it came on ("speed"), apart from when ("onset": "started 2 days ago")
     ("speed", re.compile(r"\bsudden\w*|\bout of the blue\b|\bcame on quickly\b", re.I), "sudden onset"),
     ("speed", re.compile(r"\bgradual\w*|\bslowly\b", re.I), "gradual onset"),
@@ -182,7 +190,7 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     if attrs.get("severity"):
         head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
     parts = [head]
-    for k in ("character", "painless", "pattern", "course", "speed", "score", "onset", "times"):
+    for k in ("character", "painless", "pattern", "course", "trigger", "speed", "score", "onset", "times"):
         v = attrs.get(k)
         if v and v not in head:
             parts.append(v)
