@@ -9,6 +9,7 @@ clinician's prescription (planned) stay separate entries, each with its own dose
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from medasr.note.linking import Linker
 from medasr.note.meds import parse_instruction
@@ -16,7 +17,7 @@ from medasr.schema import Evidence, Medication, Note, NoteItem, Problem, Transcr
 
 MED_CATEGORIES = {"medication": "active", "plan": "planned"}
 CLASS_CODES = ("mesh:",)  # drug classes ("antibiotics"): not a medication entry
-_NEGATIVE = re.compile(r"^\s*(no|nil|not|denies|never|non-)\b", re.I)
+_NEGATIVE = re.compile(r"^\s*(no|nil|not|denies|never|non-|avoid|cut down on|stop|reduce)\b", re.I)  # "Cut down on caffeine": no medication
 
 
 def _ev_text(e: Evidence, tr: Transcript) -> str:
@@ -29,14 +30,23 @@ def _medications(facts: list[NoteItem], tr: Transcript, linker: Linker) -> tuple
         status = MED_CATEGORIES.get(f.category)
         if status is None or _NEGATIVE.match(f.text):
             continue
-        for e in f.evidence:
-            text = _ev_text(e, tr)
+        texts = [_ev_text(e, tr) for e in f.evidence]
+        for j, e in enumerate(f.evidence):
+            text = texts[j]
             found = [m for m in linker.find("drug", text) if not m.code.startswith(CLASS_CODES)]
             for k, m in enumerate(found):
                 if m.surface.lower() not in f.text.lower():
                     continue
                 end = found[k + 1].start if k + 1 < len(found) else len(text)  # "X 500 mg, Y inhaler": Y's words are not X's
                 ins = parse_instruction(text[m.start : end])
+                cited = (e,)
+                if k + 1 == len(found) and not ins.dose and j + 1 < len(texts) and not linker.find("drug", texts[j + 1]):
+                    # "... your amlodipine every day?" "Yes, 10 mg every morning.": the dose in the answer cited with it
+                    joined = parse_instruction(f"{text[m.start :]} {texts[j + 1]}")
+                    if joined.dose:
+                        ins, cited = joined, (e, f.evidence[j + 1])
+                if f.category == "plan" and re.match(rf"switch {re.escape(m.surface)}\b", f.text, re.I):
+                    ins = replace(ins, status="stopped")  # "Switch amlodipine to ramipril"
                 if f.category == "plan" and e.role == "patient":
                     continue  # the patient's words are not the prescription
                 st = "active" if e.role == "patient" and status == "planned" else status
@@ -45,7 +55,7 @@ def _medications(facts: list[NoteItem], tr: Transcript, linker: Linker) -> tuple
                     continue
                 meds[key] = Medication(
                     name=m.surface, drug_id=m.code, dose=ins.dose, unit=ins.unit, route=ins.route, frequency=ins.frequency,
-                    duration=ins.duration, status=ins.status if ins.status == "stopped" else st, evidence=(e,),
+                    duration=ins.duration, status=ins.status if ins.status == "stopped" else st, evidence=cited,
                     uncertain=f.uncertain, reason=f.reason,
                 )
     return tuple(meds.values())

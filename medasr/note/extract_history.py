@@ -12,21 +12,23 @@ import re
 from dataclasses import replace
 
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, strip_lead
+from medasr.note.drugs_said import CLASS_CODES, FOR_IT_Q as _FOR_IT_Q, drugs_named as _drugs, reaction as _reaction, relief as _relief, takes_phrase as _takes, tried_at as _tried_at
+from medasr.note.extract_symptoms import symptom_mentions
 from medasr.note.facts import Fact
 from medasr.note.ice import CONCERN_CUE
 from medasr.note.lexicon import clean_map
 from medasr.note.linking import Linker
 from medasr.note.phrase import capitalize, onset
-from medasr.note.social import ANSWERED, HABITS, HOW_OFTEN, LIVE, WORK, answered, habits_answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
+from medasr.note.social import ANSWERED, HABITS, HOW_OFTEN, LIVE, WORK, answered, ex_smoker, habits_answered, exercising, fullest_social, job_phrase, live_phrase, living, social_positive
 from medasr.schema import Evidence, Transcript
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "intake": re.compile(r"\beating,? (?:and )?drinking\b|\bdrinking (?:ok|okay|enough|plenty|fluids|normally)\b|\beating (?:ok|okay|normally|well)\b|\bkeeping (?:fluids|food|anything) down\b", re.I),
     "smoking": re.compile(r"\bsmok\w*|\bcigarettes?\b|\bvap(?:e|ing)\b", re.I),
-    "alcohol": re.compile(r"\balcohol\b|\bdrink (?:much|alcohol)|\bdo you drink\b(?! (?:enough|plenty|water|fluids|lots))|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
+    "alcohol": re.compile(r"\balcohol\b|\b(?:smoke|smoking) (?:or|and) drink\b|\bdrink (?:much|alcohol)|\bdo you drink\b(?! (?:enough|plenty|water|fluids|lots))|\bdrinking\b|\bhow (?:much|many)\b[^.?!]{0,30}\bdrink\b|\bunits\b|\bpints\b|\bbeer\b|\bwine\b|\blager\b|\bspirits\b", re.I),
     "drugs": re.compile(r"\brecreational\b|\billicit\b|\bstreet drugs?\b|\bcannabis\b|\bweed\b|\bcocaine\b", re.I),
     "allergy": re.compile(r"\ballerg\w*", re.I),
-    "medication": re.compile(r"\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
+    "medication": re.compile(r"\b(?:which|what) (?:pill|contracepti\w*|inhalers?)\b|\b(?:taking|using) (?:your|the) (?!time\b)\w+|\bmedications?\b|\bmedicines?\b|\btablets?\b|\bregular(?:ly)? (?:take|basis)|\btake anything\b|\bon any\b", re.I),
     "pmh": re.compile(r"\bmedical (?:history|problems?|conditions?|illness\w*)|\bfit and well\b|\bother (?:medical )?(?:problems|conditions|illness\w*)|\bhealth problems\b|\boperations?\b|\bsurgery\b", re.I),
     "family": re.compile(r"\bfamily\b|\brun in\b", re.I),
     "occupation": re.compile(r"\bwork(?:ing)?\b|\bjob\b|\bdo for a living\b|\bstudent\b", re.I),
@@ -57,7 +59,6 @@ RELATIVES = re.compile(r"\b(mum|mom|mother|dad|father|brother|sister|grandmother
 _REL_NAME = {"mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother", "nan": "grandmother", "grandad": "grandfather", "granddad": "grandfather"}
 _ALLERGIC = re.compile(r"\ballergic to (?:the |a |an )?([a-z][a-z\- ]{2,30}?)(?=[,.;!?]| and | but |$)|\b([a-z]+) allergy\b", re.I)
 _ACTIVE_CUE = re.compile(r"\b(i take|i'?m on|i am on|i'?m taking|i am taking|i use|i have|i just have|i'?ve been taking|i'?ve been on|been on|i'?ve got|taking|using|on the|other than)\b", re.I)
-CLASS_CODES = ("mesh:",)
 # an earlier episode of this complaint, said unprompted ("I had a similar headache two weeks ago")
 _BEFORE = re.compile(r"\b(?:had|got|get|getting) (?:this|it|these|something like this|(?:a |the )?(?:similar|same) (?:\w+ ){0,2}?\w+) (?:\w+ ){0,3}?(?:before|in the past)\b|"
                      r"\bhappened (?:\w+ ){0,3}?before\b|\b(?:a |the )?similar (?:\w+ ){0,2}?\w+ (?:\w+ ){0,3}?ago\b", re.I)
@@ -75,24 +76,9 @@ _ALLERGY_KIND = (
 )
 _DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
 MED_ANSWER_TURNS = 6  # turns after a medication question that may still be naming drugs
-# taken for this complaint: "I tried ibuprofen", "I've been trying to, like, take ibuprofen", "I've taken some
-# paracetamol" (but "I have taken metformin for ten years" is a regular medication)
-_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b", re.I)
-_TAKEN = re.compile(r"\b(?:i'?ve|i have|having)\W+(?:\w+\W+)?taken\b", re.I)
-_REGULAR_USE = re.compile(r"\bfor (?:\w+ ){0,2}(?:years?|months?|ages|a long time)\b|\bsince\b|\bevery (?:day|morning|night|evening)\b|"
-                          r"\b(?:daily|regularly|long[- ]term|always)\b", re.I)
-
-
-def _tried_at(text: str, at: int) -> bool:
-    """Does the patient say, just before the drug at ``at``, that they tried it for this complaint?"""
-    before = text[max(0, at - 40) : at]
-    return bool(_TRIED.search(before) or _TAKEN.search(before) and not _REGULAR_USE.search(text[at : at + 60]))
+# "Have you taken anything for it?": a drug in the answer was tried for this complaint
 _INHALER = re.compile(r"\b(?:use|using|have|take|on)\s+(?:an?|my|the|some)\s+(?:\w+\s+)?inhalers?\b", re.I)
 _OTHER = re.compile(r"\b(?:any|anything|anyone) (?:\w+ )?else\b|\bany other\b|\bapart from\b|\bbesides\b|\bas well as\b", re.I)
-
-
-def _drugs(linker: Linker, text: str) -> list[tuple[str, str, int]]:
-    return [(m.surface, m.code, m.start) for m in linker.find("drug", text) if not m.code.startswith(CLASS_CODES)]
 
 
 def _diagnoses(linker: Linker, text: str) -> list[tuple[str, str, int]]:
@@ -110,12 +96,15 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
     facts: list[Fact] = []
     family_reply: dict[int, str] = {}  # id of a remark answering a family-history question -> the whole answer
     med_until, med_q = -1, None  # after "Which medications do you take?", the next remarks may name them
+    tried_until = -1  # after "Have you taken anything for it?", the patient's next turn
     for i, u in enumerate(utts):
         text = u.text
         if u.role == CLINICIAN and u.is_question:
             topic = _topic(text)
             if i and len(text.split()) <= 2 and utts[i - 1].turn == u.turn and utts[i - 1].is_question:
                 topic = _topic(utts[i - 1].text) or topic  # "Any allergies at all? Medication?"
+            if _FOR_IT_Q.search(text):
+                tried_until = u.turn + 1
             if topic == "medication":
                 med_until, med_q = u.turn + MED_ANSWER_TURNS, u
             elif topic is not None:
@@ -138,7 +127,9 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             if topic == "family" and pol is not False:
                 family_reply.update({id(a): reply for a in ans})
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
-            if pol is False and topic in NEGATIVE and not _drugs(linker, reply):
+            if topic == "smoking" and ex_smoker(reply):  # "No, I gave up five years ago."
+                facts.append(Fact("social", ex_smoker(reply), evs[:3], key="smoking:yes"))
+            elif pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
                 key = f"{topic}:none"
                 if topic == "allergy" and not _DRUG_WORDS.search(text) and not _drugs(linker, text):
@@ -168,8 +159,10 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic == "occupation" and job_phrase(reply, answer=True):
                 facts.append(Fact("social", job_phrase(reply, answer=True), evs, key="occupation"))
             elif topic == "medication" and pol is True:
-                for name, code, _ in _drugs(linker, text):  # "Do you take ibuprofen?" "Yes."
-                    facts.append(Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
+                named = _drugs(linker, text)
+                for name, code, _ in named:  # "Do you take ibuprofen?" "Yes."; "... your amlodipine?" "Yes, 10 mg every morning."
+                    said = _takes(name, reply) if len(named) == 1 and not _drugs(linker, reply) else f"Takes {name}"
+                    facts.append(Fact("medication", said, evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
             continue
         reply = family_reply.get(id(u))
         if reply is not None:
@@ -182,7 +175,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             facts += _med_recap(u, med_q, tr, linker)
         if u.role != PATIENT and mode != "dictation":
             continue
-        stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until)
+        stated = _stated(u, tr, linker, asked_meds=u.turn <= med_until, for_it=u.turn <= tried_until)
         facts += [f for f in stated if f.category != "pmh"] if reply is not None else stated
     facts = fullest_social(facts)
     if any(f.key == "previous:yes" for f in facts):  # an episode said anywhere wins over a no
@@ -247,9 +240,10 @@ def _denied(u: Remark, ans: list[Remark], tr: Transcript, linker: Linker) -> lis
     out = [Fact(cat, phrase, evs, key=key, negated=True) for rx, cat, phrase, key in DENIED
            if rx.search(text) and not (key == "denied:trauma" and re.search(r"\bhead\b", text, re.I))]
     if _PMH_Q.search(text) and not _NOT_PMH_Q.search(text) and not RELATIVES.search(text) and not _FAMILY_Q.search(text):
-        for name, code, _ in _diagnoses(linker, text):
-            if code[:1] in "OZ" or "allerg" in name.lower():
-                continue
+        said = [(a, b) for _, a, b in symptom_mentions(text)]
+        for name, code, at in _diagnoses(linker, text):
+            if code[:1] in "OZ" or "allerg" in name.lower() or any(a <= at < b for a, b in said):
+                continue  # "Any diarrhoea or constipation?": a symptom asked about now, not a history
             out.append(Fact("pmh", f"No history of {name.lower()}", evs, key=f"pmh-none:{code}", negated=True))
     return out
 
@@ -298,10 +292,6 @@ def _med_recap(u: Remark, question: Remark | None, tr: Transcript, linker: Linke
     return [Fact("medication", f"Takes {name}", evs, key=f"med:{code}", attrs={"drug": name, "status": "active"})]
 
 
-_NO_RELIEF = re.compile(r"\b(?:didn'?t|did not|hasn'?t|has not|doesn'?t|does not|not) (?:really |seem to |seemed to )*(?:help\w*|work\w*|do (?:much|anything))\b|\bno (?:relief|difference)\b", re.I)
-_SOME_RELIEF = re.compile(r"\bhelp(?:ed|s|ing)? (?:a (?:little|bit)|slightly|a little bit)\b|\btakes? the edge off\b", re.I)
-
-
 _HELP_Q = re.compile(r"\b(?:did|does|has|have) (?:that|it|this|they|those|any of (?:that|them)) (?:\w+ )?(?:help\w*|work\w*)", re.I)
 
 
@@ -316,16 +306,10 @@ def _tried_relief(facts: list[Fact], u: Remark, ans: list[Remark], pol: bool, tr
     return [*facts[:k], replace(f, text=f"{f.text}, {'some' if pol else 'no'} relief", evidence=ev), *facts[k + 1 :]]
 
 
-def _relief(after: str) -> str:
-    """What the tried treatment did, said after it in the sentence: ", no relief" / ", some relief"."""
-    if _NO_RELIEF.search(after):
-        return ", no relief"
-    return ", some relief" if _SOME_RELIEF.search(after) else ""
-
-
-def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = False) -> list[Fact]:
+def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = False, for_it: bool = False) -> list[Fact]:
     """Facts the patient states in their own words; ``asked_meds``: the clinician has just
-    asked which medications they take, so a drug they name is one ("So, it's, Metformin?")."""
+    asked which medications they take, so a drug they name is one ("So, it's, Metformin?");
+    ``for_it``: asked what they have taken for the complaint, so a drug named was tried."""
     text = u.text
     ev = (evidence(tr, u),)
     out: list[Fact] = []
@@ -334,7 +318,7 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     for m in _ALLERGIC.finditer(plain):
         if not negated_at(plain, m.start()):
             what = (m.group(1) or m.group(2)).strip().lower()
-            out.append(Fact("allergy", f"Allergic to {what}", ev, key=f"allergy:{what}"))
+            out.append(Fact("allergy", f"Allergic to {what}{_reaction(plain[m.end():])}", ev, key=f"allergy:{what}"))
     allergy = bool(_ALLERGIC.search(plain))
     for m in linker.find("drug", text):  # a class tried ("I also tried an antihistamine")
         if m.code.startswith(CLASS_CODES) and _tried_at(text, m.start) and not negated_at(text, m.start) and not relative:
@@ -344,10 +328,11 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             continue
         if relative and relative.start() < at:
             continue
-        if _tried_at(text, at):
+        if _tried_at(text, at) or for_it and not asked_meds:
             out.append(Fact("hpi", f"Tried {name}{_relief(text[at:])}", ev, key=f"tried:{code}", attrs={"drug": name}))
         elif asked_meds or _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
-            out.append(Fact("medication", f"Takes {name}", ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
+            nxt = next((a for _, _, a in _drugs(linker, text) if a > at), len(text))  # "X 500 mg and Y": Y's words are not X's
+            out.append(Fact("medication", _takes(name, text[at:nxt]), ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
     m = _INHALER.search(text)
     if m and not _drugs(linker, text) and not negated_at(text, m.start()):
         out.append(Fact("medication", "Uses an inhaler", ev, key="med:inhaler"))

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from medasr.note.dialogue import CLINICIAN, Remark, evidence, negated_at
 from medasr.note.extract_symptoms import symptom_mentions
+from medasr.note.exam import NOT_FINDING as _NOT_FINDING
 from medasr.note.facts import Fact
 from medasr.note.linking import Linker
 from medasr.note.meds import Instruction, dose_text, parse_instruction
@@ -22,28 +23,14 @@ from medasr.note.phrase import amount, capitalize, duration
 from medasr.schema import Evidence, Transcript
 
 _ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
-                     r"could be|might be|may be|may have|might have|you have|you've got|what you have|this is|it'?s (?:a|an)|"
+                     r"could be|might be|may be|may have|might have|you have|you've got|(?:he|she) has|(?:he|she)'s got|what you have|this is|it'?s (?:a|an)|"
                      r"caused by|something called|suggest\w*|typical of|classical of|in keeping with|possibility|possibilities|what we call)\b", re.I)
 _PAST_DX = re.compile(r"\b(?:been|was|were) (?:\w+ )?diagnosed\b|\bhistory of\b|\byou(?:'ve| have) (?:always )?had\b|\byears ago\b", re.I)
 _HEDGE = re.compile(r"\b(may|might|could|possibl\w*|possibility|perhaps|maybe|wonder\w*|suspect\w*|query|not sure|probably|likely)\b", re.I)
 _RULE_OUT = re.compile(r"\b(rather than|instead of|as opposed to|rule out|ruling out|exclude|excluding|check (?:for|whether)|(?:figure|find|work) out (?:whether|if)|whether (?:you have|you've got|it'?s|this is)|see (?:whether|if) (?:you have|it'?s)|make sure (?:it'?s|it is) not|worried about|concerned about|reassured|unlikely|doesn'?t sound like|don'?t think (?:it'?s|you have))\b", re.I)
-_VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
+_VITALS = re.compile(r"\b(blood pressure|bp|pulse|heart rate|temperature|sats|saturations?|oxygen(?: saturations?| sats| levels?)?|respiratory rate|bmi|weight)\b[^.?!]{0,24}?\b(\d+(?:\.\d+)?(?:\s*(?:/|over)\s*\d+)?)", re.I)
 _EXAM = re.compile(r"\b(on examination|examin\w* (?:shows|showed|reveals)|tender\w*|looks? (?:well|unwell)|chest (?:is )?clear|crackles|wheez\w* heard|no rash|swelling (?:of|over|around))\b", re.I)
-# What a clinician says they see in a conversation (a video or face-to-face consultation): a named
-# part that does or does not look a certain way, findings they can or cannot see, how the patient
-# looks. Conditionals and comparisons ("if it looks red", "doesn't look like that") are not findings.
-_PART = r"(?:left |right )?(?:lips?|throat|tonsils?|eyes?|skin|rash|arm|leg|hand|foot|feet|knee|elbow|wrist|ankle|joint|chest|tummy|abdomen|neck|face|tongue|mouth|ear|ears|wound|cut|bite|sting|area|swelling|mark|breathing|speech|voice|colou?r)"
-_FINDING_ADJ = r"(swollen|red|inflamed|infected|bruised|hot|warm|puffy|raised|blistered|normal|fine|ok|okay|all right|alright|healthy|clear|well|unwell|pale|yellow|comfortable|laboured)"
-_NOUN_OF = {"swollen": "swelling", "red": "redness", "inflamed": "inflammation", "infected": "infection", "bruised": "bruising",
-            "hot": "warmth", "warm": "warmth", "puffy": "puffiness", "blistered": "blistering"}
-_LOOKS_NOT = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:doesn'?t|don'?t|does not|do not) (?:seem|look|appear) (?:to be )?(?:very |too |at all )?({'|'.join(_NOUN_OF)})\b", re.I)
-_LOOKS = re.compile(rf"\b(?:your|the|that|this) ({_PART}) (?:looks?|seems?|appears?|is looking|are looking) (?:a bit |quite |very |slightly |a little )?{_FINDING_ADJ}\b", re.I)
-_YOU_LOOK = re.compile(r"\byou(?: look| seem| appear|'re looking| are looking) (?:very |quite |really )?(well|unwell|comfortable|pale|flushed|short of breath|in pain|distressed|fine)\b", re.I)
-# a remote examination: what the clinician sees is not there ("you don't look short of breath"), how the patient speaks
-_YOU_NOT_LOOK = re.compile(r"\byou (?:don'?t|do not) (?:look|seem|appear) (?:to be )?(?:very |too |at all )?(unwell|short of breath|in pain|distressed|breathless|pale|jaundiced)\b", re.I)
-_FULL_SENTENCES = re.compile(r"\byou(?:'re| are| can| are able to|'re able to)? (?:speak\w*|talk\w*) (?:to me )?in full sentences\b", re.I)
-_SEE = re.compile(r"\bi (can|can'?t|cannot|could|couldn'?t|don'?t|do not) (?:really )?see (?:any |a |an |some |the )?(swelling|redness|rash|bruising|lump|puncture mark|sting|bite|discharge|blisters?|spots|pus|bleeding|wound)\b", re.I)
-_NOT_FINDING = re.compile(r"\b(?:if|when|whether|would|might|could be|should|unless)\b|\blook like\b", re.I)
+_ON_EXAM = re.compile(r"^(?:so,? |okay,? |right,? )?on examination\b", re.I)  # said aloud in a consultation: the finding as said
 _FILLER_LEAD = re.compile(r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|just|i think|i would say|i'd say|what i'd|what we'd|at this stage)\b[\s,]*)+", re.I)
 # (action, pattern, plan phrase, patient instruction); "{d}" is filled with a duration said
 ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
@@ -51,7 +38,7 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
      "Antibiotics", "Take the antibiotics as prescribed"),
     ("conservative", re.compile(r"\bconservative(?:ly)?(?: management)?\b", re.I), "Conservative management", ""),
     ("fluids", re.compile(r"\b(?:drink\w*|plenty of|lots of|keep up) (?:\w+ )?(?:fluids|water)\b|\bwell hydrated\b|\bhydrat\w+\b", re.I), "Push fluids", "Drink plenty of fluids"),
-    ("rest", re.compile(r"\brest(?:ing)?\b(?! of)", re.I), "Rest", "Rest"),
+    ("rest", re.compile(r"(?<!at )\brest(?:ing)?\b(?! of)", re.I), "Rest", "Rest"),
     ("off_work", re.compile(r"\btime off(?: work)?\b|\boff work\b|\bsick note\b|\bself[- ]certif\w*", re.I), "Time off work{d}", "Take time off work{d}"),
     ("diary", re.compile(r"\b(headache|symptom|food|pain) diary\b", re.I), "Keep a {m1} diary", "Keep a {m1} diary"),
     ("pregnancy_test", re.compile(r"\bpregnancy test\b", re.I), "Pregnancy test", "Do a pregnancy test"),
@@ -60,12 +47,24 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
     ("bloods", re.compile(r"\bblood tests?\b|\bbloods\b", re.I), "Blood tests", "Have the blood tests"),
     ("imaging", re.compile(r"\b(x-?ray|ultrasound|ct scan|mri|ecg|scan)\b", re.I), "{m1}", "Have the {m1}"),
     ("swab", re.compile(r"\bswabs?\b", re.I), "Swab", "Have a swab taken"),
-    ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?!(?:an? |the )?(?:x-?rays?|scans?|ultrasounds?|blood tests?|tests?|mri|ct)\b)(?:an? |the )?([a-z]+(?: [a-z]+)?)", re.I), "Refer to {m1}", "You will be referred to {m1}"),
+    ("refer", re.compile(r"\brefer\w* (?:you )?(?:to|for) (?!(?:an? |the )?(?:x-?rays?|scans?|ultrasounds?|blood tests?|tests?|mri|ct)\b)(?:an? |the )?([a-z]+(?: (?!(?:if|when|and|but|so|for|because|to|in|at|as|who|which|that|today|now|urgently|straight|soon|about)\b)[a-z]+){0,4})", re.I),
+     "Refer to {m1}", "You will be referred to {m1}"),
     ("cranberry", re.compile(r"\bcranberry juice\b", re.I), "Trial cranberry juice", "Try cranberry juice"),
     ("emollient", re.compile(r"\bemollients?\b|\bmoisturis\w+", re.I), "Emollients", "Use emollients regularly"),
     ("avoid", re.compile(r"\bavoid(?:ing)? (?:any |the )?((?!(?:it|that|this|them|those|these|doing|getting|being)\b)[a-z]+(?: (?!(?:if|when|as|for|and|or|but|until|while|because|so)\b)[a-z]+)?)", re.I),
      "Avoid {m1}", "Avoid {m1}"),
     # common primary-care advice beyond the tuning consultations (written from general practice)
+    ("active", re.compile(r"\b(?:keep|stay|staying|keeping) (?:as )?(?:active|mobile|moving)\b", re.I), "Keep active", "Keep active"),
+    ("heat", re.compile(r"\bhot water bottle\b|\bheat (?:packs?|pads?)\b|\bwarm compress\w*", re.I), "Heat", "Use a heat pack or a hot water bottle"),
+    ("hospital", re.compile(r"\bsend(?:ing)? you (?:up |in |straight )?(?:in)?to (?:the )?hospital\b|\b(?:go|going|head) (?:up |straight )?(?:in)?to (?:the )?hospital\b", re.I),
+     "Send to hospital", "Go to the hospital"),
+    ("team", re.compile(r"\bseen by (?:the )?(surgical|surgeons|medical|paediatric|gynaecology|orthopaedic|ent|on-call) (?:team|doctors)\b", re.I), "To be seen by {m1} team", ""),
+    ("nbm", re.compile(r"\b(?:don'?t|do not|not to|try not to) (?:eat or drink|eat or drink anything|eat anything or drink)\b|\bnil by mouth\b", re.I),
+     "Not to eat or drink", "Do not eat or drink until you are seen"),
+    ("cut_down", re.compile(r"\b(?:cut(?:ting)? (?:down|back) on|reduc(?:e|ing) (?:your |the )?|less) (?:the |your )?((?:caffeine|coffee|tea|alcohol|drinking|energy drinks|fizzy drinks|sugar|salt|screen time)"
+                            r"(?: and (?:the |your )?(?:caffeine|coffee|tea|alcohol|energy drinks|fizzy drinks|sugar|salt))?)\b", re.I), "Cut down on {m1}", "Cut down on {m1}"),
+    ("compression", re.compile(r"\bcompression\b|\btubigrip\b|\bbandage\b", re.I), "Compression", "Use a compression bandage"),
+    ("manoeuvre", re.compile(r"\b(epley manoeuvre|epley maneuver|brandt[- ]daroff exercises)\b", re.I), "{m1}", "Do the {m1} at home"),
     ("physio", re.compile(r"\bphysio(?:therap\w*)?\b", re.I), "Physiotherapy", "See a physiotherapist"),
     ("talking", re.compile(r"\b(counsell?ing|talking therap\w+|cbt|cognitive behavioural therapy)\b", re.I), "{m1}", "Try {m1}"),
     ("elevate", re.compile(r"\belevat(?:e|ed|ing|ion)\b|\bkeep (?:it|your (?:leg|foot|arm|ankle)) (?:up|raised)\b", re.I), "Elevation", "Keep it raised"),
@@ -77,18 +76,19 @@ ACTIONS: list[tuple[str, re.Pattern[str], str, str]] = [
      "Smoking cessation advice", "Stop smoking"),
     ("lifestyle", re.compile(r"\blifestyle (?:changes?|advice|measures|modifications?)\b", re.I), "Lifestyle advice", "Make the lifestyle changes discussed"),
     ("bp_check", re.compile(r"\b(?:check|monitor|measure)\w* (?:your )?blood pressure\b|\bblood pressure (?:check|monitor|reading)\w*\b", re.I), "Blood pressure check", "Have your blood pressure checked"),
-    ("review", re.compile(r"\b(?:come back|see you again|see me again|review|follow[- ]?up|call (?:us )?back|ring (?:us )?back|get back in touch|book (?:an|another) appointment)\b", re.I),
+    ("review", re.compile(r"\b(?:come back|see you again|see me again|review|follow[- ]?up|call (?:us )?back|ring (?:us )?back|get back in touch|book (?:an|another) appointment|bring (?:him|her|them) back)\b", re.I),
      "Review{d}{c}", "Come back{d}{c}"),
     ("safety", re.compile(r"\b(?:a ?& ?e|a and e|999|111|ambulance|emergency|urgent\w*|straight away|immediately|red flags?)\b", re.I),
      "Safety-netting advice given", "Seek urgent help if symptoms get worse"),
 ]
+_REQUEST = re.compile(r"^(?:and |so |also |okay,? |ok,? )*(?:could|can|would|will) you (?:also |please |just |possibly )*(?:drop|bring|pop|book|make|get|pick|do|provide|send|hand|arrange|go|come)\b|^(?:would you mind|please)\b", re.I)
 TESTS = ("pregnancy_test", "urine_test", "stool_test", "bloods", "imaging", "swab", "refer")
-_MAYBE = re.compile(r"\b(?:might|may|could|possibly|perhaps)\b(?: \w+){0,4}\s*$|\bif (?:we|things|it)\b", re.I)
+_MAYBE = re.compile(r"\b(?:might|may|could|possibly|perhaps)\b(?: \w+){0,4}\s*$|\bif (?:we|things|it)\b|\bcan (?:arrange|organi[sz]e|book|do)(?: \w+){0,2}\s*$", re.I)
 _LOOK_OUT = re.compile(r"\b(?:look|watch) out for\b", re.I)
 _WORSE = re.compile(r"\bworse\w*|\bworsening\b|\b(?:not|n't) (?:getting )?(?:any )?better\b|\bpersist\w*", re.I)
 _IF_CLAUSE = re.compile(r"\bif (?:you|your|it|things|the|they)\b", re.I)
 _RETURN = re.compile(r"\b(?:call|ring|phone|come back|see me|see you|get in touch|contact|seek|a ?& ?e|999|111|appointment|straight away)\b", re.I)
-_PRESCRIBE = re.compile(r"\b(take|taking|try|trial|prescri\w+|give you|start\w*|recommend\w*|advis\w*|suggest\w*|can get|could get|"
+_PRESCRIBE = re.compile(r"\b(take|taking|try|trial|prescri\w+|give you|give (?:him|her|them)(?= (?:some|regular|\w+ and))|start\w*|recommend\w*|advis\w*|suggest\w*|can get|could get|"
                         r"use|using|apply|pharmacy|chemist|over the counter|course|tablets?|capsules?|twice|daily|a day|"
                         r"would be|might help|can help|help with|should)\b", re.I)
 _WHEN = re.compile(r"\bin (?:the next |about |around )?((?:\d+|a|an|one|two|three|four|five|six|seven|ten|fourteen|a couple of|a few)(?:\s*(?:to|or|-)\s*(?:\d+|two|three|four|five|six|seven|ten|fourteen))? (?:hours?|days?|weeks?|months?))|\b(next week|tomorrow|in a week)\b", re.I)
@@ -115,14 +115,20 @@ def _fill(phrase: str, m: re.Match[str], text: str) -> str:
 def plan_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str) -> list[Fact]:
     facts: list[Fact] = []
     for k, u in enumerate(utts):
-        if u.role != CLINICIAN or u.is_question:
+        if u.role != CLINICIAN:
             continue
         text = u.text
+        if u.is_question:
+            if _REQUEST.match(text):  # "Could you drop off a urine sample?": asked of the patient, a plan
+                facts += _plan(u, tr, linker, text)
+            continue
         ev = (evidence(tr, u),)
         for m in _VITALS.finditer(text):
             facts.append(Fact("exam", capitalize(f"{m.group(1).lower()} {m.group(2)}"), ev, key=f"vital:{m.group(1).lower()}"))
-        if _EXAM.search(text) and not _VITALS.search(text) and mode == "dictation":
-            facts.append(Fact("exam", capitalize(_lead_stripped(text).rstrip(".")), ev, key=f"exam:{u.unit.index}"))
+        if _EXAM.search(text) and not _VITALS.search(text) and mode == "dictation" or mode == "conversation" and _ON_EXAM.match(text):
+            said = _ON_EXAM.sub("", _lead_stripped(text)).lstrip(" ,") if mode == "conversation" else _lead_stripped(text)
+            said = re.sub(r"^(?:there (?:is|are|was|were)|there'?s|i (?:can )?(?:see|feel|find))\s+(?:an? )?", "", said, flags=re.I)
+            facts.append(Fact("exam", capitalize(said.rstrip(".")), ev, key=f"exam:{u.unit.index}"))
         facts += _assessment(u, tr, linker, text)
         after = tuple(n for n in utts[k + 1 : k + 3] if n.turn == u.turn)
         facts += _plan(u, tr, linker, text, after)
@@ -172,44 +178,6 @@ def _named_tests(facts: list[Fact], utts: list[Remark], tr: Transcript) -> list[
     f = facts[k]
     ev = tuple(dict.fromkeys(f.evidence + tuple(evs)))
     return [*facts[:k], replace(f, text=f"{f.text}: " + ", ".join(names), evidence=ev), *facts[k + 1 :]]
-
-
-def exam_facts(utts: list[Remark], tr: Transcript) -> list[Fact]:
-    """The clinician's observations anywhere in a conversation (the examination comes before the plan)."""
-    return [f for u in utts if u.role == CLINICIAN and not u.is_question for f in _observed(u, tr)]
-
-
-def _observed(u: Remark, tr: Transcript) -> list[Fact]:
-    """What the clinician says they see, briefly: "your lips don't seem swollen to me" -> "No
-    swelling of the lips"; "your throat looks a bit red" -> "Throat red"; "I can't see any swelling" -> "No
-    swelling seen"; "you look well" -> "Looks well". Questions and conditionals give nothing. A
-    finding that is absent is said with its negation first ("No swelling of the lips"), as the
-    checks read it."""
-    text = u.text
-    if _NOT_FINDING.search(text):
-        return []
-    out: list[tuple[str, int, int, bool]] = []
-    for m in _LOOKS_NOT.finditer(text):
-        out.append((f"no {_NOUN_OF[m.group(2).lower()]} of the {m.group(1).lower()}", m.start(), m.end(), True))
-    for m in _LOOKS.finditer(text):
-        adj = m.group(2).lower()
-        adj = "normal" if adj in ("fine", "ok", "okay", "healthy", "all right", "alright") else adj
-        part = m.group(1).lower()
-        if part in ("breathing", "speech", "voice", "colour", "color"):  # "your breathing seems all right": "Breathing normal"
-            out.append((f"{part} {adj}", m.start(), m.end(), False))
-            continue
-        out.append((f"{part} looks {adj}" if adj in ("normal", "well", "unwell", "clear") else f"{part} {adj}",
-                    m.start(), m.end(), False))
-    for m in _YOU_LOOK.finditer(text):
-        out.append((f"looks {'well' if m.group(1).lower() == 'fine' else m.group(1).lower()}", m.start(), m.end(), False))
-    for m in _YOU_NOT_LOOK.finditer(text):
-        out.append((f"not {m.group(1).lower()}" if m.group(1).lower() != "unwell" else "does not look unwell", m.start(), m.end(), True))
-    for m in _FULL_SENTENCES.finditer(text):
-        out.append(("speaking in full sentences", m.start(), m.end(), False))
-    for m in _SEE.finditer(text):
-        neg = m.group(1).lower() not in ("can", "could")
-        out.append(((f"no {m.group(2).lower()} seen" if neg else f"{m.group(2).lower()} seen"), m.start(), m.end(), neg))
-    return [Fact("exam", capitalize(t), (evidence(tr, u, a, b),), key=f"exam:{t}", negated=neg) for t, a, b, neg in out]
 
 
 def _return_if(utts: list[Remark], tr: Transcript) -> list[Fact]:
@@ -269,10 +237,15 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
             continue
         if not _ASSESS.search(before[-120:] + " " + text[m.end : m.end + 20]):
             continue
+        if re.search(r"\b(?:your|his|her)\s+$", before, re.I):
+            continue  # "it has made your asthma worse": a condition the patient has, not this diagnosis
         mod = _DX_MODIFIER.search(before)
         if mod and mod.group(1).lower() not in name:
             name = f"{mod.group(1).lower()} {name}"  # "a localised allergic reaction", "an acute sinusitis"
-        hedge = _HEDGE.search(before[-60:]) or _HEDGE.match(text[m.end : m.end + 12].lstrip(" ,"))  # "a viral illness perhaps"
+        after_hedge = _HEDGE.match(text[m.end : m.end + 12].lstrip(" ,"))  # "a viral illness perhaps" (not "eczema, possibly triggered by ...")
+        if after_hedge and not re.match(r"\s*(?:[.,;!?]|$)", text[m.end :].lstrip(" ,")[after_hedge.end() :]):
+            after_hedge = None  # "a viral illness perhaps." (not "a sprain, possibly a tear", "eczema, possibly triggered by ...")
+        hedge = _HEDGE.search(before[-60:]) or after_hedge
         likely = bool(hedge) and hedge.group(1).lower() in ("probably", "likely")
         phrase = f"likely {name}" if likely else f"possible {name}" if hedge else name
         reason = "probable (the clinician said so)" if likely else "possible (hedged)" if hedge else ""
@@ -281,12 +254,16 @@ def _assessment(u: Remark, tr: Transcript, linker: Linker, text: str) -> list[Fa
     return out
 
 
-_NO_NEED = re.compile(r"\b(?:don'?t think (?:you|we) (?:need|will need)|no need (?:for|to)|(?:you|we) (?:won'?t|don'?t) need)"
+_NO_NEED = re.compile(r"\b(?:don'?t think (?:you|we|he|she) (?:need|needs|will need)|no need (?:for|to)|(?:you|we) (?:won'?t|don'?t) need|(?:he|she) (?:won'?t|doesn'?t) need)"
                       r"(?: to (?:do|have|arrange|get|take|start))? (?:any |an? |some |the |anything like )?"
                       r"((?:allergy |blood |urine |further )?(?:test(?:s|ing)?|antibiotics|x-?rays?|scans?|a referral|referral|bloods))\b", re.I)
 _OTC = re.compile(r"\b(?:pharmacy|pharmacist|chemist|over the counter)\b", re.I)
 # a prescription sent to the patient's pharmacy is not bought over the counter
 _SENT = re.compile(r"\bsend\w*\b[^.?!]{0,30}\bpharmacy\b|\bprescri\w*|\bscript\b", re.I)
+
+
+_REASON_AFTER = re.compile(r"\s*(?:is|was|has been|seems to be|might be|may be)?\s*(?:causing|giving you|making you|not working|isn'?t working|not suiting|doesn'?t suit)\b", re.I)
+_SWITCH = re.compile(r"\b(?:switch|change|swap|mov)\w* (?:you )?(?:over )?(?:to|onto)\b", re.I)
 
 
 def _dose_after(after: tuple[Remark, ...], linker: Linker) -> tuple[tuple[Remark, ...], Instruction] | None:
@@ -314,7 +291,7 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Rem
         stated = _fill(phrase, m, text)
         maybe = action in TESTS and _MAYBE.search(text[max(0, m.start() - 40) : m.start()])
         if maybe:  # "we might need to arrange some blood tests": not booked yet
-            stated = f"May need {stated[:1].lower()}{stated[1:]}"
+            stated = f"May need {stated[:1] if stated[1:2].isupper() else stated[:1].lower()}{stated[1:]}"  # "May need MRI"
         if instruction:
             attrs["instruction"] = _fill(instruction, m, text)
             if maybe:
@@ -327,10 +304,15 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Rem
     if not _PRESCRIBE.search(text):
         return out  # a drug named without a cue to take or give it ("thyroid as well") is not a plan
     drugs = linker.find("drug", text)
+    # "As the amlodipine is causing ankle swelling, I'd like to switch you to ramipril ...": the reason, not a prescription
+    reasons = [d for d in drugs if _REASON_AFTER.match(text[d.end :])]
     for m in drugs:
-        if m.code.startswith("mesh:") or negated_at(text, m.start) or low_neg and low_neg.start() < m.start:
+        if m.code.startswith("mesh:") or negated_at(text, m.start) or low_neg and low_neg.start() < m.start or m in reasons:
             continue
-        ins = parse_instruction(text[m.start :])
+        if re.search(r"\b(?:cut(?:ting)? (?:down|back) on|reduc\w+|less|avoid\w*|stop(?:ping)?|no more)\s+(?:the |your |any )?$", text[max(0, m.start - 30) : m.start], re.I):
+            continue  # "cut down on the caffeine": advice against it, not a prescription
+        nxt = next((d.start for d in drugs if d.start > m.start and d.code != m.code), len(text))  # "Piriton or chlorphenamine": one drug
+        ins = parse_instruction(text[m.start : nxt])  # "X ... Y 2.5 mg": Y's dose is not X's
         evs, said = ev, text
         if not ins.dose and not ins.frequency and len(drugs) == 1:
             later = _dose_after(after, linker)
@@ -346,6 +328,10 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Rem
         if _OTC.search(said) and not _SENT.search(said):
             bits.append("(over the counter)")
         phrase = " ".join(bits)
-        attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {phrase[:1].lower()}{phrase[1:]}", "action": "drug"}
+        lead = phrase[:1] if phrase[1:2].isupper() else phrase[:1].lower()  # "Take GTN", "Take paracetamol"
+        attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {lead}{phrase[1:]}", "action": "drug"}
+        if reasons and _SWITCH.search(text[: m.start]):
+            phrase = f"Switch {reasons[0].surface} to {lead}{phrase[1:]}"
+            attrs["instruction"] = f"Stop {reasons[0].surface} and take {lead}{attrs['instruction'][6:]}"
         out.append(Fact("plan", phrase, evs, key=f"plan:drug:{m.code}", attrs=attrs))
     return out

@@ -11,18 +11,21 @@ add their attributes to the symptom being discussed, with their own evidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from medasr.note.contacts import PEOPLE, asks_contacts, someone_else_in
 from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, answer_to, evidence, negated_at, turn_answer, yes_naming
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
-from medasr.note.phrase import attributes, duration, onset, severity_score, site, site_order, symptom_phrase
-from medasr.schema import Evidence, Transcript
+from medasr.note.phrase import attributes, bare_duration, duration, lasting, onset, radiation, severity_score, site, symptom_phrase
+from medasr.note.symptom_record import Symptom as _Symptom, assign as _assign, fold_bare as _fold_bare, hurting as _hurting, painlike as _painlike
+from medasr.schema import Transcript
 
 _FOLLOW_UP = re.compile(r"\b(where|whereabouts|which side|what side|describe|what (?:kind|sort|type)|come and go|all the time|"
                         r"how long|when did|how many|how often|how bad|scale|out of (?:10|ten)|sharp|dull|constant|worse|better|"
                         r"one (?:particular )?side|in the middle|sudden\w*|gradual\w*)\b", re.I)
+# "When does it come on?", "What brings it on?", "Does anything relieve it?": the answer says what
+# makes it worse or better, nothing else ("Has anything triggered this?" "I split up with my partner three months ago.")
+_TRIGGER_Q = re.compile(r"\bwhen does\b|\bbrings? (?:it |this |them )?on\b|\btrigger\w*|\brelie\w*|\beases?\b|\bmakes? (?:it|them|this) (?:worse|better)\b", re.I)
 _CHARACTER_Q = re.compile(r"\b(?:sharp|dull|throbbing|crampy|burning|stabbing|aching)\?", re.I)  # "Is it sharp? Is it dull? ..."
 _SCALE_Q = re.compile(r"\bscale of (?:one|1|zero|0) to (?:ten|10)\b|\bout of (?:ten|10)\b", re.I)
 # "Where have you been?" after "Have you been abroad?": about the trip, not the symptom
@@ -32,28 +35,16 @@ _ALL_OF_IT = re.compile(r"\b(?:symptoms|it all|this all|all this|all of this|all
 _RADIATION_Q = re.compile(r"\b(move|spread|radiat\w*|go anywhere|travel)\b", re.I)
 _FAMILY = re.compile(rf"\b(?:{PEOPLE}|anyone else|anybody else|someone else)\b", re.I)
 _THEY = re.compile(r"\b(?:they|he|she|them|him)\b", re.I)
-_PAINLIKE = ("pain", "ache", "swelling", "rash", "itching", "sore", "numbness", "tingling", "weakness", "lump")
-_HURTS = ("pain", "ache", "sore")  # a painlike symptom that is itself a pain
 _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to|prone to|years ago)\b", re.I)
-# which attributes fit which symptoms (None: any)
-_FITS = {"site": _PAINLIKE, "character": None, "times": ("diarrhoea", "vomiting", "urinary", "cough", "headache", "blood")}
-_CHARACTER_FITS = {"dry": ("cough", "skin"), "productive": ("cough",), "watery": ("diarrhoea", "runny", "eyes")}
+# "I'm allergic to penicillin, I get a rash": the reaction, not a symptom now
+_ALLERGY_SAID = re.compile(r"\ballerg(?:ic|y) to\b", re.I)
+_CONDITION_BEFORE = re.compile(r"\b(?:when|whenever|if) (?:i |you )(?:\w+ ){0,2}?(?:(?:or|and) )?$", re.I)
+_REACTION = re.compile(r"^(?:and |but |yeah,? )?(?:it |that |they )?(?:gives? me|gave me|makes? me|made me|i (?:get|got|come out in|came out in|break out in|broke out in|had))\b", re.I)
 _OTHER = re.compile(r"\bother\b|\belse\b|\bapart from\b|\bbesides\b", re.I)
 # the clinician saying back what the patient has told them ("you've got some sensitivity to light")
 _RECAP = re.compile(r"\byou(?:'ve| have)? (?:got|had|been having|been getting|mentioned|said|told me|described)\b|\byou(?:'re| are) (?:having|getting)\b", re.I)
 _IT = re.compile(r"^(?:and |but |so )?(?:it|it's|it is|the pain|this)\b", re.I)  # a sentence about the symptom just said
 _HYPOTHETICAL = re.compile(r"\b(if|in case|should you|whether|worried (?:about|that)|look out for|watch out for)\b", re.I)
-
-
-@dataclass
-class _Symptom:
-    name: str
-    present: list[Evidence] = field(default_factory=list)
-    absent: list[Evidence] = field(default_factory=list)
-    attrs: dict[str, str] = field(default_factory=dict)
-    attr_ev: list[Evidence] = field(default_factory=list)
-    first: int = 10**9  # utterance index of the first positive mention
-    other: bool = False  # denied only as one of "any other" ("any other bowel problems?" "No.")
 
 
 def symptom_mentions(text: str) -> list[tuple[str, int, int]]:
@@ -90,20 +81,34 @@ def _timing(text: str, *, last: bool = False) -> dict[str, str]:
     return {"onset": when} if when else {}  # "Just today really": since today
 
 
+# how long the symptom has lasted (not "How long have you been on that for?", about a drug)
+_LASTING_Q = re.compile(r"\bhow long do(?:es)? (?:it|they|the \w+|these|each \w+|an? \w+) (?:usually |normally )?last\b", re.I)
+_HAD_Q = re.compile(r"\bhow long (?:have|has) (?:you had|it been|this been|the \w+ been|they been|you been (?:having|getting|feeling|suffering|noticing))\b"
+                    r"|\bwhen did (?:it|this|the \w+|they|these|your \w+) (?:start|begin|come on)\b", re.I)
+
+
+def _bare(text: str) -> dict[str, str]:
+    d = bare_duration(text)
+    return {"duration": d} if d else {}
+
+
 def _complaint_timing(present: list[_Symptom], utts: list[Remark], tr: Transcript) -> None:
     """The complaint's onset said beside it in the patient's turn ("I noticed this about a week
     ago, or something? I have a weird swelling on my elbow.")."""
     if not present:
         return
     sym = min(present, key=lambda x: x.first)
-    if sym.first >= len(utts) or any(k in sym.attrs for k in ("onset", "duration")):
+    vague = sym.attrs.get("duration", "").startswith("the ")  # "for the past week" beside "about seven days ago"
+    if sym.first >= len(utts) or any(k in sym.attrs for k in ("onset", "duration")) and not vague:
         return
     turn = utts[sym.first].turn if utts[sym.first].role == PATIENT else utts[sym.first].turn + 1
     for u in utts[max(0, sym.first - 3) : sym.first + 6]:
         if u.turn != turn or u.role != PATIENT:
             continue
         got = _timing(u.text)
-        if got:
+        if got and not (vague and got.get("duration", "").startswith("the ")):
+            if vague:
+                del sym.attrs["duration"]  # the amount said is the more exact
             _assign([sym], got, evidence(tr, u))
             return
 
@@ -126,55 +131,6 @@ def _asked_together(utts: list[Remark], i: int) -> tuple[str, str]:
         k -= 1
     lead = utts[k - 1].text if k and utts[k - 1].turn == u.turn else ""
     return " ".join(x.text for x in utts[k : i + 1]), lead
-
-
-def _painlike(name: str) -> bool:
-    return any(w in name for w in _PAINLIKE)
-
-
-def _fold_bare(found: dict[str, "_Symptom"]) -> None:
-    """A bare "swelling" beside the one named "lip swelling" is that swelling ("where do you feel
-    it's swollen?" "On the right-hand side."): its attributes and evidence join the named one."""
-    for bare in [x for x in found.values() if x.present and " " not in x.name and x.name != GENERIC]:
-        named = [x for x in found.values() if x.present and x.name.endswith(f" {bare.name}")]
-        if len(named) != 1:
-            continue
-        into = named[0]
-        for k, v in bare.attrs.items():
-            into.attrs.setdefault(k, v)
-        into.attr_ev.extend(e for e in bare.present + bare.attr_ev if e not in into.attr_ev)
-        into.first = min(into.first, bare.first)
-        del found[bare.name]
-
-
-def _hurting(found: dict[str, "_Symptom"]) -> bool:
-    """Is a pain among the symptoms said ("knee pain" beside a swelling: a no to "any pain
-    elsewhere?" does not make the swelling painless)?"""
-    return any(x.present and any(w in x.name for w in _HURTS) for x in found.values())
-
-
-def _fits(name: str, attr: str, value: str) -> bool:
-    if attr == "character":
-        return any(w in name for w in _CHARACTER_FITS.get(value, _PAINLIKE))
-    want = _FITS.get(attr)
-    return want is None or any(w in name for w in want)
-
-
-def _assign(recent: list[_Symptom], got: dict[str, str], ev: Evidence) -> None:
-    """Give each attribute to the most recently discussed symptom it fits."""
-    for attr, value in got.items():
-        for sym in recent:
-            old = sym.attrs.get(attr, "")
-            if old == value and _fits(sym.name, attr, value):
-                break  # said again of the same symptom ("it's getting worse" twice)
-            if attr == "site" and old and value not in old and _fits(sym.name, attr, value):
-                value = site_order(f"{value} {old}")  # "lower" then "left side": left lower
-                old = ""
-            if not old and _fits(sym.name, attr, value):
-                sym.attrs[attr] = value
-                if ev not in sym.attr_ev:
-                    sym.attr_ev.append(ev)
-                break
 
 
 _RECAP_AFTER = re.compile(r"^[^.?!;]{0,12}?,?\s*(?:as )?you (?:mentioned|said|told me)\b", re.I)
@@ -206,7 +162,11 @@ def _local_attrs(text: str, start: int, end: int) -> dict[str, str]:
         if i >= 0:
             b = min(b, i)
     clause = text[a:b]
-    return attributes(clause)
+    before = text[max(text.rfind(".", 0, a - 1), text.rfind("?", 0, a - 1)) + 1 : a] if a > 0 and text[a - 1] == "," else ""
+    got = attributes(clause)
+    if re.match(r"\s*(?:when|whenever|if|every time)\b", before, re.I):  # "When I turn over in bed or look up, the room starts spinning"
+        got.update({k: v for k, v in attributes(before).items() if k in ("trigger", "relief") and k not in got})
+    return got
 
 
 def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
@@ -233,11 +193,18 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             pol = answer_polarity(ans)
             asked = [] if asks_contacts(text) else symptom_mentions(text)  # "anyone around you with diarrhoea?": not the patient's
             # "Any fever or shortness of breath?" "I had a high fever": the answer says which
-            named = {n for a in ans for n, _, _ in symptom_mentions(a.text)} & {n for n, _, _ in asked}
+            said = [(n, not negated_at(a.text, s0)) for a in ans for n, s0, _ in symptom_mentions(a.text)]
+            named = {n for n, _ in said} & {n for n, _, _ in asked}
+            # "Does it lock or get stuck?" "Sometimes it clicks but it doesn't lock.": the answer denies it by name
+            denied_by_name = {n for n, pos in said if not pos} - {n for n, pos in said if pos}
             later = [] if ans else turn_answer(utts, i)  # a question followed by another in its turn
             for name, s, e in asked:
                 sym = get(name)
                 if sym is None or _about_others(text, s) or pol and named and name not in named:
+                    continue
+                if name in denied_by_name:  # "Any cough or runny nose?" "No cough, no."
+                    if not sym.present:
+                        sym.absent.extend([evidence(tr, u, s, e), evidence(tr, ans[0])])
                     continue
                 if later and yes_naming(later, text[s:e]):
                     # "Any blood in your urine? Any darkening of it?" "There was a little bit of
@@ -277,22 +244,31 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             scale = bool(_SCALE_Q.search(f"{lead} {together}"))
             if _RADIATION_Q.search(text) and pol is False:
                 _assign(recent, {"radiation": "no radiation"}, evidence(tr, ans[0]))
+            elif _RADIATION_Q.search(text) and (goes := next(((a, r) for a in ans[:2] if (r := radiation(a.text))), None)):
+                _assign(recent, {"radiation": goes[1]}, evidence(tr, goes[0]))  # "Does it spread?" "It goes down my right leg."
             elif _WHEN_Q.search(when_q := _with_previous_question(utts, i)):
                 # "When did your symptoms all start?": when, and for the complaint when the question
                 # is about all of it (the first discussed; the first named of those said together)
                 whole = _ALL_OF_IT.search(when_q)
                 target = sorted(recent, key=lambda r: (r.first, -recent.index(r)))[:1] if whole else recent
-                said = [(a, got) for a in ans if not a.is_question and (got := _timing(a.text, last=True))]  # not "what day is it today?"
+                said = [(a, got) for a in ans if not a.is_question and (got := _timing(a.text, last=True) or (_bare(a.text) if _HAD_Q.search(when_q) else {}))]  # not "what day is it today?"
                 if said:  # the last said ("... so what's that, about five days ago?")
                     _assign(target, said[-1][1], evidence(tr, said[-1][0]))
                 if len(reply.split()) <= 25:  # "Two days ago, and it's getting worse"
                     _assign(target, {a: v for a, v in attributes(reply).items() if a not in ("onset", "duration")}, evidence(tr, ans[0]))
+            elif _TRIGGER_Q.search(text) and not _FOLLOW_UP.search(text):
+                heard = next((a for a in ans[:2] if len(a.text.split()) <= 30), None)
+                got = {k: v for k, v in attributes(heard.text).items() if k in ("trigger", "relief")} if heard else {}
+                if got and heard is not None:
+                    _assign(recent, got, evidence(tr, heard))
             elif (_FOLLOW_UP.search(text) or scale or _CHARACTER_Q.search(together)) and not _ELSEWHERE_Q.search(together) and (
                     len(reply.split()) <= 25 or len(ans[0].text.split()) <= 25):
                 heard = reply if len(reply.split()) <= 25 else ans[0].text  # a long answer: its first sentence
                 got = attributes(heard)
                 if scale and "score" not in got and (score := severity_score(heard, asked=True)):
                     got["score"] = score
+                if _LASTING_Q.search(text) and "lasting" not in got and (length := lasting(heard, asked=True)):
+                    got["lasting"] = length
                 where = site(heard)
                 if where:
                     got["site"] = where
@@ -311,8 +287,16 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         mentions = symptom_mentions(text)
         if not mentions and recent and i and utts[i - 1].turn == u.turn and _IT.match(text) and not negated_at(text, len(text)):
             # "I've had this chest pain for a week. It gets worse when I walk up the stairs."
-            _assign(recent[:1], {k: v for k, v in attributes(text).items() if k in ("trigger", "course", "pattern", "character")}, evidence(tr, u))
+            got = {k: v for k, v in attributes(text).items() if k in ("trigger", "relief", "radiation", "course", "pattern", "character")}
+            if _painlike(recent[0].name) and (where := site(text)):
+                got["site"] = where  # "It's moved to the lower right side"
+            _assign(recent[:1], got, evidence(tr, u))
+        reaction = bool(i and utts[i - 1].turn == u.turn and _ALLERGY_SAID.search(utts[i - 1].text) and _REACTION.match(text))
         for name, s, e in mentions:
+            if reaction or _ALLERGY_SAID.search(text[:s]):
+                continue  # an allergy's reaction ("allergic to penicillin, I get a rash"): the allergy says it
+            if _CONDITION_BEFORE.search(text[max(0, s - 16) : s]):
+                continue  # "it hurts when I cough": what brings another symptom on, not a report of it
             sym = get(name)
             if sym is None and name == GENERIC and negated_at(text, s):
                 # "It's not painful at all" about a complaint that is no pain: "No pain"

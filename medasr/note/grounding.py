@@ -97,6 +97,8 @@ def support(claim: str, evidence_text: str) -> float:
     have = set(tokens(evidence_text))
     have |= {_NUMWORDS.get(t, t) for t in have} | {number_value(t) for t in have} | {_singular(t) for t in have}
     have |= {t[:-2] for t in have if t.endswith("'s")}  # "my son's got it too" says "son"
+    if re.search(r"\ba ?& ?e\b|\ba and e\b", evidence_text, re.I):
+        have.add("a&e")  # the tokens split it into letters
     syn = synonym_map()
     hit = 0
     for w in words:

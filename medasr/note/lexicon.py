@@ -47,15 +47,15 @@ SYMPTOMS: dict[str, str] = {
     "earache": r"ear ?ache|ear pain|pain in (?:my |your )?ears?",
     "shortness of breath": r"short(?:ness)? of breath|breathless\w*|out of breath|difficulty breathing|trouble breathing|struggl\w+ to breathe|can'?t breathe",
     "wheeze": r"wheez\w*",
-    "chest pain": r"chest pains?|pain in (?:my |your )?chest|chest (?:is |feels )?(?:tight|sore)",
-    "palpitations": r"palpitations?|heart (?:racing|pounding|fluttering)|racing heart",
+    "chest pain": r"chest pains?|pain in (?:my |your )?chest|chest (?:is |feels )?(?:tight|sore)|(?:hurts?|hurting|pain|sore) (?:on|in) (?:the )?(?:(?:left|right) (?:hand )?side of )?(?:my |your )?chest",
+    "palpitations": r"palpitations?|heart (?:racing|pounding|fluttering)|racing heart|heart (?:is |was |keeps |starts? |started )?(?:racing|pounding|fluttering|skipping(?: a)? beats?|beating (?:really |very |too |so )?(?:fast|quickly|hard))",
     "dizziness": r"dizz\w+|light-?headed\w*|vertigo",
     "fatigue": r"feel\w* (?:a bit |quite |very |really |so |a little )?(?:weak|drained|run[- ]down)|run-down|tired\w*|fatigue\w*|exhaust\w+|letharg\w+|no energy",
     "loss of appetite": r"(?:loss of |lost (?:my |your )?|off (?:my |your )?|reduced |poor |less |no )appetite|not (?:been )?eating (?:much|as much)",
-    "weight loss": r"(?:lost|losing|loss of) weight|weight loss",
+    "weight loss": r"(?:lost|losing|loss of) weight|weight loss|lost (?:about |around |nearly |almost |over )?(?:half a stone|a stone|\d+ (?:kilos?|kg|pounds|lbs|stone))",
     "dysuria": (r"dysuria|painful (?:urination|peeing|weeing)|pain (?:passing|when passing) urine|(?:burn\w*|pain\w*|hurt\w*|sting\w*|sore),?(?: on| when| while)(?:[\s,]+(?:i|you))?(?:[\s,]+when(?:[\s,]+(?:i|you))?)?(?:[\s,]+(?:kind of|sort of|like))?[\s,]+"
                 r"(?:pee|wee|urinat\w+|pass\w* urine|(?:go to|use) the (?:toilet|loo|bathroom))"),
-    "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the (?:toilet|loo|bathroom)|pass\w* (?:urine|water))\w* (?:a lot |much |far )?more(?: often| frequently)?|frequen\w+ (?:urination|of urine)",
+    "urinary frequency": r"(?:pee|wee|urinat\w+|go(?:ing)? to the (?:toilet|loo|bathroom)|pass\w* (?:urine|water))\w* (?:a lot |much |far )?more(?: often| frequently)?|frequen\w+ (?:urination|of urine)|go(?:ing)? (?:a lot |much |far )?more (?:often|frequently) than (?:usual|normal)",
     "urinary symptoms": r"(?:problems?|issues?|trouble|symptoms?) (?:with |in )?(?:your |my |the )?(?:urine|waterworks|bladder)|waterworks (?:problems?|issues?)|urinary (?:symptoms?|problems?)",
     "bowel symptoms": r"(?:problems?|issues?|trouble|symptoms?) (?:with |in )?(?:your |my |the )?bowels?|bowel (?:problems?|issues?|symptoms?)",
     "visual disturbance": r"(?:problems?|issues?|trouble|difficult\w*|changes?) (?:with |in )?(?:your |my |the )?(?:vision|eyesight)|vision (?:problems?|changes?)|visual (?:problems?|disturbance\w*|symptoms?|changes?)",
@@ -70,7 +70,7 @@ SYMPTOMS: dict[str, str] = {
     "tingling": r"tingl\w+|pins and needles",
     "limb weakness": r"weakness in (?:my |your )?(?:arms?|legs?)|(?:arms?|legs?|limbs?) (?:feel |feels |are |is )?weak|(?:numbness|tingling) or weakness|weakness or (?:numbness|tingling)",
     "speech disturbance": r"slurr\w+ (?:speech|words)|(?:trouble|difficult\w*|problems?) (?:with )?(?:your |my )?(?:speaking|talking|speech|words)|speech (?:problems?|changes?|disturbance)",
-    "low mood": r"low mood|feel\w* (?:low|down|depressed)|depress\w+",
+    "low mood": r"low mood|feel\w* (?:really |very |quite |so |a bit |pretty |a little )?(?:low|down|depressed)|depress\w+",
     "anxiety": r"anxi\w+|panic\w*|worr(?:y|ied) all the time",
     "lip swelling": r"(?:lips?|mouth) (?:is |are |feels? )?(?:swell\w*|swollen)|swell\w* (?:of|in|on) (?:my |your |the )?lips?",
     "pain": r"pains?|hurts?|hurting|painful|aches?|aching|sore|soreness",
@@ -233,12 +233,12 @@ def symptom_patterns() -> list[tuple[str, re.Pattern[str]]]:
     (``lexicon_general``), most specific (longest pattern) first; then pains by body part, which
     never take a span a symptom names ("pain on the left side of my head" is a headache); a bare
     "pain" always last."""
-    from medasr.note.lexicon_general import BODY_PAIN, GENERAL_SYMPTOMS
+    from medasr.note.lexicon_general import BODY_INJURY, BODY_PAIN, GENERAL_SYMPTOMS
 
     def longest_first(d: dict[str, str]) -> list[tuple[str, str]]:
         return sorted(((k, v) for k, v in d.items() if k != GENERIC), key=lambda kv: -len(kv[1]))
 
-    items = longest_first({**SYMPTOMS, **GENERAL_SYMPTOMS}) + longest_first(BODY_PAIN) + [(GENERIC, SYMPTOMS[GENERIC])]
+    items = longest_first({**SYMPTOMS, **GENERAL_SYMPTOMS}) + longest_first(BODY_PAIN) + longest_first(BODY_INJURY) + [(GENERIC, SYMPTOMS[GENERIC])]
     return [(name, re.compile(rf"\b(?:{pat})\b", re.I)) for name, pat in items]
 
 

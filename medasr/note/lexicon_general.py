@@ -43,11 +43,12 @@ GENERAL_SYMPTOMS: dict[str, str] = {
     "dark urine": r"dark (?:urine|wee|pee)|(?:urine|wee|pee) (?:is |was |has been |looks )?(?:very |really |quite )?dark",
     # urinary
     "difficulty passing urine": r"(?:difficult\w*|trouble|struggl\w+|hard) (?:to |with |when )?(?:pass\w* (?:urine|water)|pee\w*|wee\w*|urinat\w+|start\w* (?:the )?(?:flow|stream))|weak (?:stream|flow)|dribbl\w+",
-    "urinary urgency": r"(?:sudden |strong |urgent )?urge to (?:go|pee|wee|urinate|pass urine)|urinary urgency",
+    "urinary urgency": r"(?:sudden |strong |urgent )?urge to (?:go|pee|wee|urinate|pass urine)|urinary urgency|(?:need|needing|have|having) to (?:go|pee|wee|urinate) (?:really |so )?(?:urgently|straight away|right away|in a hurry)|(?:rush\w*|run\w*) to the (?:toilet|loo|bathroom)",
     "nocturia": r"(?:get(?:ting)?|wak\w+) up (?:\w+ ){0,3}(?:at night|in the night|during the night) to (?:pee|wee|go to the (?:toilet|loo|bathroom)|urinate)|nocturia",
     "incontinence": r"incontinen\w+|leak\w* (?:urine|wee|pee)|wet (?:myself|yourself|herself|himself)|(?:can'?t|cannot) hold (?:it|my (?:urine|bladder|wee))",
     # gynaecological
     "vaginal discharge": r"vaginal discharge|discharge (?:down below|from (?:the |my |your )?vagina)",
+    "abnormal discharge": r"(?:unusual|abnormal|funny|smelly|strange) discharge",
     "vaginal bleeding": r"vaginal bleed\w*|bleed\w* (?:down below|from (?:the |my |your )?vagina)|bleed\w* (?:between|after) (?:my |your )?(?:periods|sex)",
     "heavy periods": r"heavy periods?|periods? (?:are |is |have been |has been )?(?:really |very |quite )?heavy|menorrhagia",
     "painful periods": r"painful periods?|period pains?|dysmenorrh\w+",
@@ -59,11 +60,25 @@ GENERAL_SYMPTOMS: dict[str, str] = {
     "seizures": r"seizures?|convuls\w+|epileptic fits?",
     "memory problems": r"forgetful\w*|memory (?:problems?|loss|issues?|is (?:bad|poor|not (?:good|great|what it was)))|(?:losing|lost) (?:my |your )?memory",
     "insomnia": r"insomnia|(?:trouble|difficult\w*|problems?|struggl\w+) (?:with )?(?:getting to |falling |to )?sleep\w*|(?:can'?t|cannot) sleep|not sleeping(?: well)?|(?:poor|bad) sleep",
+    # mood (what a GP asks after in low mood)
+    "anhedonia": r"(?:don'?t|do not|can'?t|cannot) (?:really )?enjoy (?:anything|things|much|life)|(?:lost|losing|no) interest in (?:anything|things|everything|life)|(?:can'?t|cannot) be bothered (?:to do|doing|with) (?:anything|things)",
+    "early morning waking": r"wak(?:e|ing) (?:up )?(?:really |very |so )?early|wak(?:e|ing) up at (?:three|four|five|3|4|5)(?: o'?clock)?(?: in the morning| am)?",
+    "poor concentration": r"(?:can'?t|cannot|struggl\w+ to|hard to|difficult to|trouble) (?:really )?(?:concentrat\w+|focus\w*)|(?:poor|bad|no) concentration",
+    "suicidal thoughts": r"suicidal (?:thoughts|ideation|feelings)|thoughts of (?:suicide|ending (?:my|it all)|killing myself)|(?:want|wanted|wanting) to (?:die|end (?:it all|my life)|kill myself)|better off (?:dead|not (?:being )?here|without me)|(?:thought|thinking|think) about (?:ending (?:my life|it all)|killing myself|suicide)",
+    "swollen glands": r"swollen (?:lymph )?glands|glands (?:are |feel |have been |were )?(?:a bit |quite |really )?(?:swollen|up|enlarged)",
     "weight gain": r"(?:gained|gaining|put on|putting on) (?:some |a lot of |a bit of )?weight|weight gain",
     "excessive thirst": r"(?:very |really |so |always |more |extra )thirsty|thirst\w*",
     "hair loss": r"hair loss|(?:losing|lost) (?:my |your |some |a lot of )?hair|hair (?:is )?(?:falling|coming) out",
     # skin and joints
     "bruising": r"bruis\w+",
+    "vertigo": r"(?:the )?(?:room|everything|world) (?:is |starts |started |keeps |goes |was |seems to be )?(?:spinning|going round|moving round)|spinning (?:sensation|feeling)|vertigo",
+    "ankle swelling": r"ankles? (?:do |are |is |have been |get |gets |keep |has been )?(?:a bit |quite |very |really )?(?:swell\w*|swollen|puffy)|swollen ankles?|swelling (?:in|of|around) (?:my |your |the |both )?ankles?",
+    "feeling anxious": r"feel\w* (?:really |very |quite |a bit |so |a little )?(?:anxious|nervous|on edge|panicky|panicked)",
+    "limp": r"limp(?:ing|s)?\b",
+    "giving way": r"giv(?:es|ing) way|(?:going|gonna) to give way|gave way|buckl(?:es|ing|ed)",
+    "clicking": r"click(?:s|ing|y)\b",
+    "locking": r"lock(?:s|ing|ed)?(?! (?:the|my|your|it|up|down|in|out|door|car))\b|get(?:s|ting)? stuck",
+    "itchy rash": r"itchy (?:red |little |bumpy |raised )?rash|rash (?:that|which)(?:'s| is) (?:really |very |so )?itchy",
     "lump": r"lumps?",
     "nipple discharge": r"nipple discharge|discharge (?:from|coming out of) (?:my |your |the )?nipples?|nipples? (?:is |are )?(?:leaking|discharging|weeping)",
     "leg swelling": r"(?:legs?|feet|calf|calves) (?:are |is |have been |has been |look |looks |feel |feels )?(?:a bit |quite |very |really )?(?:swollen|swelling|puffy)|swollen (?:legs?|feet|calf|calves)|swelling (?:in|of|on) (?:my |your |the |both )?(?:legs?|feet|calf|calves)",
@@ -92,6 +107,9 @@ def _pain_pattern(part: str) -> str:
 
 
 BODY_PAIN: dict[str, str] = {f"{name} pain": _pain_pattern(rx) for name, rx in _PARTS.items()}
+# "I hurt my right knee playing football" (tried after the pains: "twisted my ankle and it hurts" is a pain)
+BODY_INJURY: dict[str, str] = {f"{name} injury": rf"(?:hurt|injured|twisted|sprained|banged|bashed|knocked|jarred) {_WHOSE}(?:{rx})\b"
+                               for name, rx in _PARTS.items() if name not in ("abdominal", "eye", "tooth", "testicular", "pelvic")}
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "difficulty": ("trouble", "problems", "problem", "hard", "struggle", "struggling", "difficult"),
@@ -124,7 +142,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rectal": ("bottom", "rectum", "anus", "passage"),
     "bleeding": ("bleed", "bleeds", "bled", "blood"),
     "jaundice": ("yellow", "jaundiced"),
-    "urgency": ("urge",),
+    "urgency": ("urge", "urgently", "rush", "rushing", "hurry"),
+    "abnormal": ("unusual", "funny", "smelly", "strange"),
+    "radiating": ("goes", "going", "went", "spreads", "spreading", "spread", "radiates", "travels", "travelling", "shoots", "shooting", "moves", "moving"),
+    "relieved": ("goes", "away", "better", "eases", "eased", "settles", "settled", "stops", "stopped"),
+    "tight": ("tightness", "pressure", "squeezing", "squeeze", "crushing", "tightening"),
+    "ex-smoker": ("smoke", "smoked", "smoking", "stopped", "quit", "gave"),
+    "stopped": ("quit", "gave", "given"),
+    "active": ("moving", "mobile"),
+    "heat": ("hot", "warm"),
+    "anhedonia": ("enjoy", "interest", "bothered"),
+    "waking": ("wake", "waking", "woke"),
+    "concentration": ("concentrate", "concentrating", "focus", "focusing"),
+    "suicidal": ("suicide", "die", "dead", "kill", "end", "ending"),
+    "glands": ("gland",),
+    "vertigo": ("spinning", "spin", "room"),
+    "clicking": ("click", "clicks", "clicky"),
+    "locking": ("lock", "locks", "locked", "stuck"),
+    "lasting": ("last", "lasts", "lasted", "each"),
+    "anxious": ("nervous", "edge", "panicky", "panicked"),
+    "limp": ("limping", "limps"),
+    "injury": ("hurt", "injured", "twisted", "sprained", "banged", "bashed", "knocked"),
+    "weight": ("stone", "kilos", "kg", "pounds", "lbs"),
+    "safety": ("999", "111", "ambulance", "immediately", "straight", "a&e"),
     "nocturia": ("night",),
     "incontinence": ("leak", "leaking", "wet", "hold"),
     "periods": ("period",),

@@ -51,6 +51,15 @@ LAY_DIAGNOSES = {
     "bronchitis": "J40", "pulmonary embolism": "I26.99", "dvt": "I82.409", "acid reflux": "K21.9",
     "tension headache": "G44.209", "tension type headache": "G44.209", "tension-type headache": "G44.209",
     "viral illness": "B34.9", "viral infection": "B34.9", "allergic reaction": "T78.40XA",
+    # more of general practice (conditions by the names clinicians say them)
+    "mechanical back pain": "M54.50", "mechanical low back pain": "M54.50", "back strain": "S39.012A",
+    "costochondritis": "M94.0", "ear infection": "H66.90", "glue ear": "H65.90", "otitis externa": "H60.90",
+    "panic attacks": "F41.0", "panic disorder": "F41.0", "croup": "J05.0", "pyelonephritis": "N10",
+    "polycystic ovary syndrome": "E28.2", "pcos": "E28.2", "tennis elbow": "M77.10", "frozen shoulder": "M75.00",
+    "plantar fasciitis": "M72.2", "sprained ankle": "S93.409A", "ankle sprain": "S93.409A", "whiplash": "S13.4XXA",
+    "covid": "U07.1", "covid-19": "U07.1", "bell's palsy": "G51.0", "bells palsy": "G51.0", "athlete's foot": "B35.3",
+    "vaginal thrush": "B37.3", "knee sprain": "S83.90XA", "sprained knee": "S83.90XA", "meniscal tear": "S83.209A",
+    "torn meniscus": "S83.209A", "benign paroxysmal positional vertigo": "H81.10", "bppv": "H81.10",
 }
 # UK brand and product names the drug lists lack -> the generic (or main ingredient) they name;
 # the code is the generic's, from the vocabulary
@@ -59,6 +68,7 @@ LAY_DRUGS = {
     "rennie": "calcium carbonate", "rennies": "calcium carbonate", "clenil": "beclometasone", "qvar": "beclometasone",
     "lemsip": "paracetamol", "sudocrem": "zinc oxide", "e45": "liquid paraffin", "diprobase": "liquid paraffin",
     "dioralyte": "sodium chloride",
+    "gtn": "glyceryl trinitrate", "cerazette": "desogestrel", "movicol": "macrogol",
 }
 _SPELLING = [("diarrhoea", "diarrhea"), ("oedema", "edema"), ("anaemia", "anemia"), ("haem", "hem"),
              ("oesoph", "esoph"), ("paed", "ped"), ("tumour", "tumor"), ("-", " ")]

@@ -28,9 +28,10 @@ _UNITS = {
     "tablet": "tablets", "tablets": "tablets", "tab": "tablets", "tabs": "tablets",
     "capsule": "capsules", "capsules": "capsules", "drop": "drops", "drops": "drops",
     "sachet": "sachets", "sachets": "sachets", "patch": "patches",
+    "%": "%", "percent": "%", "per cent": "%",  # a cream's strength ("hydrocortisone 1%")
 }
 _DOSE = re.compile(
-    r"\b(" + _NUM + r")(?:\s*(?:-|to)\s*(" + _NUM + r"))?\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")\b",
+    r"\b(" + _NUM + r")(?:\s*(?:-|to)\s*(" + _NUM + r"))?\s*(" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")(?:\b|(?<=%))",
     re.I,
 )
 _ROUTES = [
@@ -55,7 +56,7 @@ _FREQ = re.compile(
     re.I,
 )
 _DURATION = re.compile(
-    r"\bfor\s+(?:(?:the\s+)?next\s+|another\s+)?(" + _NUM + r"(?:\s+(?:to|or)\s+" + _NUM + r")?)\s+(days?|weeks?|months?)\b",
+    r"\bfor\s+(?:(?:the\s+)?next\s+|another\s+)?(" + _NUM + r"(?:\s+(?:to|or)\s+" + _NUM + r")?|a)\s+(days?|weeks?|months?)\b",
     re.I,
 )
 _REPAIR = re.compile(r"[\s,.-]*(?:(?:uh|um|er|erm|sorry|i mean|or rather|no|actually)[\s,.-]+)+", re.I)
@@ -70,6 +71,8 @@ _SINGULAR = {"tablets": "tablet", "puffs": "puff", "capsules": "capsule", "drops
 
 def dose_text(dose: str, unit: str) -> str:
     """"1 tablet", "2 tablets", "500 mg"."""
+    if unit == "%":
+        return f"{dose}%"
     if dose == "1":
         unit = _SINGULAR.get(unit, unit)
     return f"{dose} {unit}".strip()
@@ -118,7 +121,7 @@ def parse_instruction(text: str, *, anchor: int = 0) -> Instruction:
     dm = _DURATION.search(text)
     duration = ""
     if dm:
-        amount = " ".join(_num(p) if p.lower() not in ("to", "or") else p for p in dm.group(1).split())
+        amount = "1" if dm.group(1).lower() == "a" else " ".join(_num(p) if p.lower() not in ("to", "or") else p for p in dm.group(1).split())
         duration = f"{amount} {dm.group(2).lower()}"
     if _STOPPED.search(text):
         status = "stopped"

@@ -17,7 +17,8 @@ from medasr.note import sections as S
 from medasr.note.contacts import contact_facts
 from medasr.note.dialogue import evidence, utterances
 from medasr.note.extract_history import history_facts
-from medasr.note.extract_plan import exam_facts, plan_facts
+from medasr.note.exam import exam_facts
+from medasr.note.extract_plan import plan_facts
 from medasr.note.extract_symptoms import symptom_facts
 from medasr.note.facts import Fact, merge_facts, to_note
 from medasr.note.ice import ice_facts

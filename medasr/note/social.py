@@ -18,7 +18,18 @@ _JOB_ANSWER = re.compile(r"\b(?:i'?m|i am)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|
 _JOB_ENDING = re.compile(r"\b(?:i'?m|i am|i work as|work as)\s+(?:an?\s+)(?!(?:bit|little|wee|lot|few)\b)([a-z]+(?: [a-z]+)?)\s*(?:[.,!]|$)", re.I)
 _ARTICLE_COMMA = re.compile(r"\b(an?),\s*", re.I)
 LIVE = re.compile(r"\bliv(?:e|es|ing) (on my own|alone|by myself|with (?:my |your )?[a-z]+(?: (?:and|&) (?:my |your )?(?:\w+ )?[a-z]+)?)|\b(?:it'?s )?just me and (?:the |my )?([a-z]+)", re.I)
-_SOCIAL_Q = re.compile(r"\b(socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) (?:pints?|units?|cigarettes?|glass(?:es)? of wine|drinks)(?: (?:in |a |per )(?:a )?(?:day|week))?|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
+_SOCIAL_Q = re.compile(r"\b((?:a couple of|a few|\w+) (?:pints?|units?|cigarettes?|glass(?:es)? of wine|bottles? of wine|cans?|drinks)(?: (?:in |a |per )(?:a )?(?:day|week)| (?:at|on) (?:the )?weekends?| (?:a few|a couple of|\w+) (?:nights|days|times) a week)?|socially|weekends?|occasionally|every now and again|now and then|a few|(?:\w+) (?:a|per) (?:day|week))\b", re.I)
+# "I used to smoke but I stopped five years ago", "No, I gave up smoking a couple of years ago"
+_EX_SMOKER = re.compile(r"\bused to smoke\b|\bex-? ?smoker\b|\bformer smoker\b|\b(?:stopped|quit|gave up|given up)(?: smoking)?\b", re.I)
+_STOPPED_AGO = re.compile(r"\b(?:stopped|quit|gave up|given up)\b(?: smoking)?[^.;!?]{0,12}?\b((?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|a couple of|a few)(?:\s*(?:or|to|-)\s*(?:\d+|two|three|four|five|six|seven|eight|nine|ten))? (?:weeks?|months?|years?)) ago\b", re.I)
+
+
+def ex_smoker(reply: str) -> str:
+    """"Ex-smoker, stopped 5 years ago" when the reply says the patient gave up, else ""."""
+    if not _EX_SMOKER.search(reply):
+        return ""
+    m = _STOPPED_AGO.search(reply)
+    return f"Ex-smoker, stopped {amount(m.group(1))} ago" if m else "Ex-smoker"
 
 
 def social_positive(topic: str, reply: str) -> str:
@@ -28,7 +39,7 @@ def social_positive(topic: str, reply: str) -> str:
     how = f"at {how}" if re.fullmatch(r"weekends?", how) else how  # "I drink on the weekends"
     how = f", {how}" if how and re.search(r"\d|pints?|units?|cigarettes?|a (?:day|week)", how) else f" {how}" if how else ""
     if topic == "smoking":
-        return f"Smokes{how}"
+        return ex_smoker(reply) or f"Smokes{how}"
     return f"Drinks alcohol{how}"
 
 
@@ -62,7 +73,9 @@ def habits_answered(asked: tuple[str, ...], answer: list[str], *, no: bool) -> d
         if m is None:
             continue
         lines = sorted({k for k, _ in got})
-        if not negated_at(text, m.start()):
+        if h == "smoking" and ex_smoker(text):
+            out[h] = (ex_smoker(text), lines)
+        elif not negated_at(text, m.start()):
             out[h] = (social_positive(h, text), lines)
         elif not _NOT_MUCH.search(text[m.start() :]):
             out[h] = ("", lines)
