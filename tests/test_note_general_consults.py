@@ -227,3 +227,42 @@ def test_blood_pressure_review_a_switch_keeps_each_drug_its_own_dose(linker: Lin
     assert meds[("ramipril", "planned")] == ("2.5", "mg")
     assert "Stop amlodipine and take ramipril 2.5 mg once a day" in section(note, "patient_instructions")
     assert {"Blood tests: kidney function", "Cut down on salt", "Review in 4 weeks"} <= set(plan)
+
+
+def test_gout_a_toe_by_its_foot_and_an_answer_in_other_words(linker: Linker) -> None:
+    note = note_of("gout", linker)
+    assert section(note, "chief_complaint") == ["Right big toe pain, started 2 days ago"]  # "big toe on my right foot is really painful"
+    hpi = section(note, "history_of_present_illness")
+    assert "Similar episode, 1 year ago" in hpi and "Feeling hot" not in hpi  # "it feels hot": the toe, not a fever
+    # "Do you drink alcohol?" "I drink about twenty units a week": a yes in the answer's own words
+    assert "Drinks alcohol, twenty units a week" in section(note, "social_family_history")
+    assert section(note, "assessment") == ["Gout"]
+    assert {"Naproxen 500 mg twice a day", "Elevation", "Ice", "Cut down on alcohol"} <= set(section(note, "plan"))
+
+
+def test_conjunctivitis_sticky_eyes_and_hygiene_advice(linker: Linker) -> None:
+    note = note_of("conjunctivitis", linker)
+    assert section(note, "chief_complaint") == ["Eye discharge for 3 days"]
+    assert {"No visual disturbance", "No photophobia"} <= set(section(note, "review_of_systems"))
+    assert "Daughter also unwell with red eye" in section(note, "history_of_present_illness")
+    assert section(note, "assessment") == ["Conjunctivitis"]
+    assert {"Eyelid hygiene", "Do not share towels"} <= set(section(note, "plan"))
+
+
+def test_a_no_in_the_answers_own_words_stays_a_no(linker: Linker) -> None:
+    tr = parse_text("Doctor: Do you drink alcohol?\nPatient: I don't drink at all.\nDoctor: Any nausea or vomiting?\n"
+                    "Patient: I feel sick with it. But no vomiting.\n")
+    note = structure(tr, Settings.resolve(), backend=RulesBackend(linker))
+    assert_grounded(note, tr)
+    texts = everything(note)
+    assert "No alcohol" in texts and not any(t.startswith("Drinks") for t in texts)
+    assert "No vomiting" in texts and "Vomiting" not in texts
+
+
+def test_sinusitis_what_was_tried_and_a_spray_dose(linker: Linker) -> None:
+    note = note_of("sinusitis", linker)
+    hpi = section(note, "history_of_present_illness")
+    assert {"Nasal discharge", "Loss of smell", "Tried decongestant"} <= set(hpi)  # "Have you tried anything?"
+    assert section(note, "assessment") == ["Sinusitis"]
+    plan = section(note, "plan")
+    assert plan[:3] == ["Stop decongestant spray", "Saline nasal rinses", "Mometasone 2 sprays once a day"]

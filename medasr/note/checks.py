@@ -29,7 +29,7 @@ from dataclasses import replace
 from medasr.note.contacts import about_others, is_contact_statement
 from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, turn_answer, utterances, yes_naming
 from medasr.note.grounding import verify_evidence
-from medasr.note.lexicon import number_value, symptom_patterns
+from medasr.note.lexicon import number_value, symptom_patterns, synonym_map
 from medasr.note.text import tokens
 from medasr.schema import Evidence, Note, NoteItem, Transcript
 
@@ -96,6 +96,8 @@ def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, in
                 p = answer_polarity(ans)
                 if not ans and yes_naming(turn_answer(ctx.utts, i), u.text[at:end]):
                     p = True  # "Any blood in your urine? Any darkening?" "There was a little blood"
+                if p is None and _answer_says(term, ans):
+                    p = True  # "Do you drink alcohol?" "I drink about twenty units a week."
                 if p is True:
                     pos += 1
                 elif p is False:
@@ -107,6 +109,13 @@ def _polarity_of(term: str, idx: list[int], ctx: _Context) -> tuple[int, int, in
             else:
                 pos += 1
     return pos, neg, asked
+
+
+def _answer_says(term: str, ans: list) -> bool:  # type: ignore[type-arg]
+    """Does the answer say the term asked about in its own words, not negated?"""
+    words = {term, *synonym_map().get(term, ())}
+    said = [not negated_at(a.text, m.start()) for a in ans for m in re.finditer(r"[a-z']+", a.text.lower()) if m.group(0) in words]
+    return bool(said) and all(said)  # "I'm sick with the headache. But I, no vomiting.": not a yes
 
 
 def _numbers_supported(text: str, ev_text: str) -> bool:

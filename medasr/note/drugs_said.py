@@ -14,7 +14,7 @@ CLASS_CODES = ("mesh:",)  # drug classes ("antibiotics"): tried, never a medicat
 
 FOR_IT_Q = re.compile(r"\b(?:taken|tried|take|took|used|had|using|taking) (?:anything|something|any painkillers|any pain ?killers|any pain relief)"
                        r"(?: \w+)? for (?:it|the \w+|this|that|them|your \w+)\b|\banything (?:that )?(?:helps?|helped)\b"
-                       r"|\b(?:doing|done|been doing) (?:anything )?for (?:it|the \w+|this|that|them)\b", re.I)
+                       r"|\b(?:doing|done|been doing) (?:anything )?for (?:it|the \w+|this|that|them)\b|\btried anything\b", re.I)
 # taken for this complaint: "I tried ibuprofen", "I've been trying to, like, take ibuprofen", "I've taken some
 # paracetamol" (but "I have taken metformin for ten years" is a regular medication)
 _TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b", re.I)

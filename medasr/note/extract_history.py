@@ -321,7 +321,7 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
             out.append(Fact("allergy", f"Allergic to {what}{_reaction(plain[m.end():])}", ev, key=f"allergy:{what}"))
     allergy = bool(_ALLERGIC.search(plain))
     for m in linker.find("drug", text):  # a class tried ("I also tried an antihistamine")
-        if m.code.startswith(CLASS_CODES) and _tried_at(text, m.start) and not negated_at(text, m.start) and not relative:
+        if m.code.startswith(CLASS_CODES) and (_tried_at(text, m.start) or for_it) and not negated_at(text, m.start) and not relative:
             out.append(Fact("hpi", f"Tried {m.surface.lower()}{_relief(text[m.start:])}", ev, key=f"tried:{m.code}"))
     for name, code, at in _drugs(linker, text):
         if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):

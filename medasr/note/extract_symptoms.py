@@ -287,7 +287,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         mentions = symptom_mentions(text)
         if not mentions and recent and i and utts[i - 1].turn == u.turn and _IT.match(text) and not negated_at(text, len(text)):
             # "I've had this chest pain for a week. It gets worse when I walk up the stairs."
-            got = {k: v for k, v in attributes(text).items() if k in ("trigger", "relief", "radiation", "course", "pattern", "character")}
+            got = {k: v for k, v in attributes(text).items() if k in ("trigger", "relief", "radiation", "course", "pattern", "character", "speed")}
             if _painlike(recent[0].name) and (where := site(text)):
                 got["site"] = where  # "It's moved to the lower right side"
             _assign(recent[:1], got, evidence(tr, u))

@@ -24,7 +24,7 @@ SYMPTOMS: dict[str, str] = {
     "nausea": r"nause\w+|feel(?:ing)? sick",
     "fever": r"(?<!hay )(?<!glandular )(?<!scarlet )(?<!yellow )fevers?|feverish|high temperature|a temperature|temperatures|burning up",
     "feeling hot and cold": r"hot and cold|hot (?:and|or) cold",
-    "feeling hot": r"feel\w* (?:(?:really|quite|very|a bit|so|kind of|sort of|pretty|a little) )*hot\b",
+    "feeling hot": r"(?<!it )(?<!it's )(?<!that )feel\w* (?:(?:really|quite|very|a bit|so|kind of|sort of|pretty|a little) )*hot\b",
     "suprapubic pain": r"suprapubic\w*(?: pain)?|pain (?:just )?(?:above|over) (?:my |the )?(?:pubic bone|bladder)|bladder pain",
     "sweating": r"sweat\w*",
     "night sweats": r"night sweats|sweat\w* (?:during |in |at )(?:the )*night",

@@ -26,14 +26,14 @@ GENERAL_SYMPTOMS: dict[str, str] = {
     "ear discharge": rf"discharge (?:from|coming out of) {_EAR}|{_EAR} (?:is |are )?(?:discharging|leaking|oozing|weeping)|(?:pus|fluid|gunk) (?:coming )?(?:out of|from) {_EAR}",
     "nosebleeds": r"nose ?bleeds?|bleed\w* (?:from )?(?:my |your |the |his |her )?nose|epistaxis",
     "sinus pain": r"sinus(?:es)? (?:pain|pressure|headaches?)|pressure (?:in|around) (?:my |your |the )?(?:sinuses|cheeks|forehead)|sinusitis",
-    "loss of smell": r"(?:lost|loss of|losing|no) (?:my |your |the )?(?:sense of )?smell|(?:can'?t|cannot) smell (?:anything|things)",
+    "loss of smell": r"(?:lost|loss of|losing|no) (?:my |your |the )?(?:sense of )?smell|(?:can'?t|cannot) (?:really )?smell (?:anything|things)",
     "loss of taste": r"(?:lost|loss of|losing|no) (?:my |your |the )?(?:sense of )?taste|(?:can'?t|cannot) taste (?:anything|things|food)",
     "mouth ulcers": r"mouth ulcers?|ulcers? (?:in|on) (?:my |your |the )?(?:mouth|tongue|gums?)",
     # eyes
     "itchy eyes": rf"itchy eyes|{_EYES} (?:are |is |feel |feels |have been |has been )?{_INTENS}itch(?:y|ing)",
     "watery eyes": rf"watery eyes|{_EYES} (?:are |is |have been |has been |keep |keeps )?(?:watering|watery|streaming)",
-    "red eye": rf"red eyes?|bloodshot|{_EYES} (?:is |are |look |looks |has gone |have gone |went )?{_INTENS}(?:red|pink)\b",
-    "eye discharge": rf"(?:sticky|gunky|crusty) eyes?|discharge (?:from|coming out of) {_EYES}|{_EYES} (?:is |are )?(?:sticky|gunky|crusty|weeping)",
+    "red eye": rf"red eyes?|bloodshot|{_EYES} (?:is |are |look |looks |has gone |have gone |went |have been |has been )?{_INTENS}(?:red|pink)\b",
+    "eye discharge": rf"(?:sticky|gunky|crusty) eyes?|{_EYES} (?:have been |are |were |is |has been )?(?:red and )?(?:sticky|gunky|crusty)|eyelids (?:were |are |have been )?(?:stuck|glued) together|discharge (?:from|coming out of) {_EYES}|{_EYES} (?:is |are )?(?:sticky|gunky|crusty|weeping)",
     # gut
     "heartburn": r"heartburn|heart burn|acid reflux|reflux|acid (?:coming )?(?:up|in (?:my|your|the) throat)",
     "indigestion": r"indigestion|dyspepsia",
@@ -48,6 +48,7 @@ GENERAL_SYMPTOMS: dict[str, str] = {
     "incontinence": r"incontinen\w+|leak\w* (?:urine|wee|pee)|wet (?:myself|yourself|herself|himself)|(?:can'?t|cannot) hold (?:it|my (?:urine|bladder|wee))",
     # gynaecological
     "vaginal discharge": r"vaginal discharge|discharge (?:down below|from (?:the |my |your )?vagina)",
+    "nasal discharge": r"discharge (?:from|coming out of) (?:my |your |the )?nose|(?:thick |green |yellow )+(?:snot|mucus|discharge|stuff)(?= (?:from|out of|coming))?|nasal discharge",
     "abnormal discharge": r"(?:unusual|abnormal|funny|smelly|strange) discharge",
     "vaginal bleeding": r"vaginal bleed\w*|bleed\w* (?:down below|from (?:the |my |your )?vagina)|bleed\w* (?:between|after) (?:my |your )?(?:periods|sex)",
     "heavy periods": r"heavy periods?|periods? (?:are |is |have been |has been )?(?:really |very |quite )?heavy|menorrhagia",
@@ -88,7 +89,7 @@ GENERAL_SYMPTOMS: dict[str, str] = {
 
 # body part as said -> the part in a note's words ("pain in my knees" -> "Knee pain")
 _PARTS: dict[str, str] = {
-    "knee": r"knees?", "shoulder": r"shoulders?", "hip": r"hips?", "elbow": r"elbows?", "wrist": r"wrists?",
+    "big toe": r"big toes?", "knee": r"knees?", "shoulder": r"shoulders?", "hip": r"hips?", "elbow": r"elbows?", "wrist": r"wrists?",
     "ankle": r"ankles?", "foot": r"foot|feet", "heel": r"heels?", "toe": r"toes?", "leg": r"legs?", "calf": r"calf|calves",
     "thigh": r"thighs?", "arm": r"arms?", "hand": r"hands?", "finger": r"fingers?", "thumb": r"thumbs?", "eye": r"eyes?",
     "jaw": r"jaw", "tooth": r"tooth|teeth", "face": r"face", "groin": r"groin", "testicular": r"testicles?|testis|testes",
@@ -103,6 +104,7 @@ def _pain_pattern(part: str) -> str:
     return (rf"(?:{part}) (?:pains?|aches?|ache)|pains? (?:\w+ ){{0,2}}?(?:in|on|around|at) {_WHOSE}(?:{part})\b(?! of)"
             rf"|{_WHOSE}(?:{part})(?:'s)? (?:is |are |been |has been |have been |feels |feel |keeps |gets |started )?{_INTENS}{_HURT}"
             rf"|(?:sore|painful|aching) (?:{part})\b"
+            rf"|(?:{part}) on {_WHOSE}(?:foot|hand) (?:is |are |has been |feels )?{_INTENS}{_HURT}"
             rf"|(?:{part})\b(?: \w+){{0,3}}? (?:and |but )?(?:it|that)(?:'s| is)? (?:really |still |kind of |quite |very )?{_HURT}")
 
 

@@ -27,7 +27,7 @@ _UNITS = {
     "puff": "puffs", "puffs": "puffs",
     "tablet": "tablets", "tablets": "tablets", "tab": "tablets", "tabs": "tablets",
     "capsule": "capsules", "capsules": "capsules", "drop": "drops", "drops": "drops",
-    "sachet": "sachets", "sachets": "sachets", "patch": "patches",
+    "sachet": "sachets", "sachets": "sachets", "patch": "patches", "spray": "sprays", "sprays": "sprays",
     "%": "%", "percent": "%", "per cent": "%",  # a cream's strength ("hydrocortisone 1%")
 }
 _DOSE = re.compile(
@@ -65,7 +65,7 @@ _PLANNED = re.compile(r"\b(i'll|i will|we'll|we will|going to|prescrib\w*|recomm
 _ACTIVE = re.compile(r"\b(i take|i'm on|i am on|i'm taking|i am taking|i use|i've been taking|currently|regularly|on (?:a|the)\b)", re.I)
 
 
-_SINGULAR = {"tablets": "tablet", "puffs": "puff", "capsules": "capsule", "drops": "drop", "sachets": "sachet",
+_SINGULAR = {"tablets": "tablet", "puffs": "puff", "sprays": "spray", "capsules": "capsule", "drops": "drop", "sachets": "sachet",
              "patches": "patch", "units": "unit"}
 
 

@@ -239,6 +239,8 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     if negated:
         return capitalize(f"no {name}")
     where = " ".join(w for w in attrs.get("site", "").split() if w not in name.split() and w.rstrip("s") not in name.split())  # "left knee": "Left knee pain"
+    if name.endswith((" pain", " injury")) and name not in ("pain", "chest pain", "abdominal pain", "back pain"):
+        where = " ".join(w for w in where.split() if w in _SIDE_FIRST)  # "big toe ... right foot": "Right big toe pain"
     if not where or where in name:
         head = name
     elif "skin" in name or name in _ON_SITE:
@@ -258,6 +260,8 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
     d = attrs.get("duration", "")
     if d and attrs.get("onset", "").startswith("started"):
         d = ""  # "started 3 days ago" says how long too
+    if d and attrs.get("onset", "").startswith("since") and not d.startswith("since") and (o := f", {attrs['onset']}") in text:
+        text = text.replace(o, "", 1)  # "for 3 days" over "since this morning" (when it was noticed again)
     if d and d not in text:  # "since this morning" read as both onset and duration is said once
         text += f" {d}" if d.startswith("since") else f" for {d}"
     return capitalize(text)
