@@ -143,8 +143,13 @@ def test_chest_infection_what_brings_a_symptom_on_is_not_that_symptom(linker: Li
     assert "Asthma" in section(note, "past_history")
 
 
-def test_child_examination_assessment_and_plan_said_of_him(linker: Linker) -> None:
+def test_child_history_examination_assessment_and_plan_said_of_him(linker: Linker) -> None:
     note = note_of("child_earache", linker)
+    hpi = section(note, "history_of_present_illness")
+    # a parent speaking of "him": "He was sick once last night", "I gave him calpol ... it brought the temperature down a bit"
+    assert {"Ear pulling, since yesterday", "Vomiting, since last night", "Tried calpol, some relief", "Wet nappies as normal"} <= set(hpi)
+    assert {"No rash", "No drowsiness"} <= set(section(note, "review_of_systems"))
+    assert "Vaccinations up to date" in section(note, "past_history")
     assert section(note, "examination") == ["Left eardrum red and bulging", "Chest clear"]
     assert "Otitis media" in section(note, "assessment")
     plan = section(note, "plan")

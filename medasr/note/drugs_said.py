@@ -17,7 +17,7 @@ FOR_IT_Q = re.compile(r"\b(?:taken|tried|take|took|used|had|using|taking) (?:any
                        r"|\b(?:doing|done|been doing) (?:anything )?for (?:it|the \w+|this|that|them)\b|\btried anything\b", re.I)
 # taken for this complaint: "I tried ibuprofen", "I've been trying to, like, take ibuprofen", "I've taken some
 # paracetamol" (but "I have taken metformin for ten years" is a regular medication)
-_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b", re.I)
+_TRIED = re.compile(r"\btr(?:ied|ying)\b(?! to)|\btrying to\W+(?:like\W+)?take\b|\b(?:i|we) (?:gave|have given|'ve given) (?:him|her|them)\b(?: some)?", re.I)
 _TAKEN = re.compile(r"\b(?:i'?ve|i have|having)\W+(?:\w+\W+)?taken\b", re.I)
 _REGULAR_USE = re.compile(r"\bfor (?:\w+ ){0,2}(?:years?|months?|ages|a long time)\b|\bsince\b|\bevery (?:day|morning|night|evening)\b|"
                           r"\b(?:daily|regularly|long[- ]term|always)\b", re.I)
@@ -46,7 +46,8 @@ def takes_phrase(name: str, text: str) -> str:
 
 
 _NO_RELIEF = re.compile(r"\b(?:didn'?t|did not|hasn'?t|has not|doesn'?t|does not|not) (?:really |seem to |seemed to )*(?:help\w*|work\w*|do (?:much|anything))\b|\bno (?:relief|difference)\b", re.I)
-_SOME_RELIEF = re.compile(r"\bhelp(?:ed|s|ing)? (?:a (?:little|bit)|slightly|a little bit)\b|\btakes? the edge off\b", re.I)
+_SOME_RELIEF = re.compile(r"\bhelp(?:ed|s|ing)? (?:a (?:little|bit)|slightly|a little bit)\b|\btakes? the edge off\b"
+                           r"|\b(?:brought|brings|bring) (?:the |his |her |my )?(?:temperature|temp|fever|pain) down\b", re.I)
 
 
 def relief(after: str) -> str:

@@ -34,6 +34,8 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "occupation": re.compile(r"\bwork(?:ing)?\b|\bjob\b|\bdo for a living\b|\bstudent\b", re.I),
     "travel": re.compile(r"\babroad\b|\btravel\w*|\bbeen away\b|\bout of the country\b", re.I),
     "pets": re.compile(r"\bpets?\b|\bany animals\b", re.I),
+    "vaccinations": re.compile(r"\bup to date with (?:\w+ )?(?:vaccinations|immuni[sz]ations|jabs)\b|\b(?:vaccinations|immuni[sz]ations|jabs) (?:are )?up to date\b", re.I),
+    "nappies": re.compile(r"\bwet nappies\b|\bnappies (?:as )?(?:normal|wet)\b", re.I),
     "exercise": re.compile(r"\bexercis\w*|\bphysically active\b|\bsports?\b|\bthe gym\b", re.I),
     "sexual": re.compile(r"\bsexually active\b|\bsexual partners?\b", re.I),
     "lmp": re.compile(r"\blast (?:menstrual )?period\b|\blmp\b", re.I),
@@ -151,7 +153,7 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and HOW_OFTEN.search(reply)):
                 said = answered(topic, reply)
                 if said:  # an answer in other words ("I go running three times a week") is cited alone
-                    facts.append(Fact("social" if topic != "intake" else "hpi", said, evs[1:] if topic == "exercise" and not pol else evs, key=f"{topic}:yes"))
+                    facts.append(Fact({"intake": "hpi", "nappies": "hpi", "vaccinations": "pmh"}.get(topic, "social"), said, evs[1:] if topic == "exercise" and not pol else evs, key=f"{topic}:yes"))
             elif topic == "living" and pol is True and len(ans[0].text.split()) <= 4:
                 m = LIVE.search(text)
                 if m:

@@ -20,7 +20,7 @@ SYMPTOMS: dict[str, str] = {
     "diarrhoea": r"diarrh\w+|loose (?:and watery )?stools?|watery stools?|the runs",
     "constipation": r"constipat\w+",
     "abdominal pain": r"(?:tummy|stomach|abdominal|belly|abdomen|tummy) (?:pain|ache|cramps?)|stomach ?ache|tummy ?ache|pain (?:\w+ ){0,4}?(?:in|on) (?:my |your |the )?(?:lower |upper |left |right )?(?:side of (?:my |your |the ))?(?:stomach|tummy|abdomen|belly)",
-    "vomiting": r"vomit\w*|being sick|been sick|threw up|throw(?:ing)? up",
+    "vomiting": r"vomit\w*|being sick|been sick|threw up|throw(?:ing)? up|(?:was|were) sick (?:once|twice|\w+ times|again|last night|this morning|in the night|overnight|after)",
     "nausea": r"nause\w+|feel(?:ing)? sick",
     "fever": r"(?<!hay )(?<!glandular )(?<!scarlet )(?<!yellow )fevers?|feverish|high temperature|a temperature|temperatures|burning up",
     "feeling hot and cold": r"hot and cold|hot (?:and|or) cold",

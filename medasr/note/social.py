@@ -83,7 +83,7 @@ def habits_answered(asked: tuple[str, ...], answer: list[str], *, no: bool) -> d
 
 
 WORK = re.compile(r"\bwork\w*|\bjob\b|\bproject\b|\bboss\b|\bcolleagues?\b", re.I)
-ANSWERED = ("pets", "exercise", "sexual", "lmp", "intake")
+ANSWERED = ("pets", "exercise", "sexual", "lmp", "intake", "vaccinations", "nappies")
 _ANIMAL = re.compile(r"\b(cats?|dogs?|rabbits?|birds?|hamsters?|guinea pigs?|horses?|parrots?)\b", re.I)
 HOW_OFTEN = re.compile(r"\b(regularly|every day|daily|(?:once|twice|a few times|a couple of times|\w+ times) a week|most days|at the weekends?)\b", re.I)
 _PARTNER = re.compile(r"\b(?:regular|one|same|long[- ]term) partner\b|\bmy (?:partner|boyfriend|girlfriend|husband|wife)\b", re.I)
@@ -105,6 +105,10 @@ def answered(topic: str, reply: str) -> str:
         return f"Last menstrual period {amount(said[-1].group(1))} ago" if said else ""
     if topic == "intake":
         return "Eating and drinking normally"
+    if topic == "vaccinations":  # a child's, asked of the parent
+        return "Vaccinations up to date"
+    if topic == "nappies":
+        return "Wet nappies as normal"
     return ""
 
 
