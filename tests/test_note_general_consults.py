@@ -271,3 +271,21 @@ def test_sinusitis_what_was_tried_and_a_spray_dose(linker: Linker) -> None:
     assert section(note, "assessment") == ["Sinusitis"]
     plan = section(note, "plan")
     assert plan[:3] == ["Stop decongestant spray", "Saline nasal rinses", "Mometasone 2 sprays once a day"]
+
+
+def test_a_parent_naming_my_daughter_tells_the_patients_symptoms(linker: Linker) -> None:
+    from medasr.note.dialogue import utterances
+    from medasr.note.proxy import proxy_patient
+
+    note = note_of("child_cough", linker)
+    # "I'm here about my daughter Amy, she's two. My daughter has had a cough for three days": hers, the patient's
+    assert section(note, "chief_complaint") == ["Cough for 3 days"]
+    hpi = section(note, "history_of_present_illness")
+    # "Is she drinking?" "She's drinking plenty.": fluids, never "Drinks alcohol"
+    assert "Drinking fluids" in hpi and not any("alcohol" in t.lower() for t in everything(note))
+    assert section(note, "examination") == ["Chest clear"]
+    # an adult speaking of their own daughter is no proxy consultation
+    adult = parse_text("Doctor: How can I help?\nPatient: I've had a cough for a week. My daughter has a cold too.\n")
+    assert proxy_patient(utterances(adult, "conversation")) is None
+    texts = [i.text for items in structure(adult, Settings.resolve(), backend=RulesBackend(linker)).sections.values() for i in items]
+    assert "Cough for 1 week" in texts and not any(t.lower().startswith("cold") for t in texts)

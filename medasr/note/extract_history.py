@@ -77,6 +77,7 @@ _ALLERGY_KIND = (
     (re.compile(r"\bpollen\b|\bhay ?fever\b|\bdust\b|\blatex\b|\bplasters?\b|\bgrass\b", re.I), "No known environmental allergies", "environment"),
 )
 _DRUG_WORDS = re.compile(r"\bmedic\w*|\bdrugs?\b|\bantibiotics?\b|\btablets?\b|\bpenicillin\b", re.I)
+_FLUIDS = re.compile(r"\bdrinking (?:plenty|lots|ok|okay|fine|well|normally|enough|fluids|water)\b|\b(?:plenty of|lots of) (?:fluids|water|drinks)\b", re.I)
 MED_ANSWER_TURNS = 6  # turns after a medication question that may still be naming drugs
 # "Have you taken anything for it?": a drug in the answer was tried for this complaint
 _INHALER = re.compile(r"\b(?:use|using|have|take|on)\s+(?:an?|my|the|some)\s+(?:\w+\s+)?inhalers?\b", re.I)
@@ -148,6 +149,9 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 facts.append(Fact(cat, phrase, evs, key=key, negated=True))
             elif topic == "travel" and pol is True:  # "Have you been abroad recently?" "Yes, I have."
                 facts.append(Fact("social", "Recent foreign travel", evs, key="travel:yes"))
+            elif topic == "alcohol" and _FLUIDS.search(reply) and not HABITS["alcohol"].search(_FLUIDS.sub(" ", reply).replace("drinking", "")) \
+                    and not re.search(r"\balcohol|units|pints|beer|wine|spirits", text, re.I):
+                facts.append(Fact("hpi", "Drinking fluids", evs, key="intake:yes"))  # "Is she drinking?" "She's drinking plenty."
             elif topic in ("smoking", "alcohol") and pol is not False:
                 facts.append(Fact("social", social_positive(topic, reply), (evidence(tr, u), *[evidence(tr, a) for a in ans[:2]]), key=f"{topic}:yes"))
             elif topic in ANSWERED and (pol is True or topic == "lmp" or topic == "exercise" and pol is None and HOW_OFTEN.search(reply)):

@@ -17,6 +17,7 @@ from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, an
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
 from medasr.note.phrase import attributes, bare_duration, duration, lasting, onset, radiation, severity_score, site, symptom_phrase
+from medasr.note.proxy import proxy_patient, unmasked
 from medasr.note.symptom_record import Symptom as _Symptom, assign as _assign, fold_bare as _fold_bare, hurting as _hurting, painlike as _painlike
 from medasr.schema import Transcript
 
@@ -143,9 +144,11 @@ def _recapped(text: str, start: int, end: int | None = None) -> bool:
     return bool(_RECAP.search(clause[-40:])) or end is not None and bool(_RECAP_AFTER.match(text[end:]))
 
 
-def _about_others(text: str, start: int) -> bool:
+def _about_others(text: str, start: int, proxy: re.Pattern[str] | None = None) -> bool:
     """"my wife was vomiting", "anyone else unwell", "my wife and kids are poorly, they've got
-    diarrhoea": someone else's symptom, not the patient's (not "my wife and I have got diarrhoea")."""
+    diarrhoea": someone else's symptom, not the patient's (not "my wife and I have got diarrhoea").
+    ``proxy``: the words that name the patient in a parent's account ("my son has had a cough")."""
+    text = unmasked(text, proxy)
     clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
     named = someone_else_in(clause, _FAMILY)
     if named is not None:
@@ -170,6 +173,7 @@ def _local_attrs(text: str, start: int, end: int) -> dict[str, str]:
 
 
 def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
+    proxy = proxy_patient(utts)
     found: dict[str, _Symptom] = {}
     recent: list[_Symptom] = []  # present symptoms, most recently discussed first
     answered: set[int] = set()
@@ -200,7 +204,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             later = [] if ans else turn_answer(utts, i)  # a question followed by another in its turn
             for name, s, e in asked:
                 sym = get(name)
-                if sym is None or _about_others(text, s) or pol and named and name not in named:
+                if sym is None or _about_others(text, s, proxy) or pol and named and name not in named:
                     continue
                 if name in denied_by_name:  # "Any cough or runny nose?" "No cough, no."
                     if not sym.present:
@@ -277,7 +281,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
         if u.role == CLINICIAN and mode == "conversation" and not _HYPOTHETICAL.search(text):
             for name, s, e in symptom_mentions(text):
                 sym = get(name)
-                if sym is not None and _recapped(text, s, e) and not negated_at(text, s) and not _about_others(text, s):
+                if sym is not None and _recapped(text, s, e) and not negated_at(text, s) and not _about_others(text, s, proxy):
                     sym.present.append(evidence(tr, u, s, e))
                     touch(sym, i)
             continue
@@ -301,7 +305,7 @@ def symptom_facts(utts: list[Remark], tr: Transcript, mode: str) -> list[Fact]:
             if sym is None and name == GENERIC and negated_at(text, s):
                 # "It's not painful at all" about a complaint that is no pain: "No pain"
                 sym = found.setdefault(GENERIC, _Symptom(GENERIC))
-            if sym is None or _about_others(text, s):
+            if sym is None or _about_others(text, s, proxy):
                 continue
             if negated_at(text, s):
                 if name == GENERIC and sym.present and not _hurting(found):
