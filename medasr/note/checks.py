@@ -30,7 +30,7 @@ from medasr.note.contacts import about_others, is_contact_statement
 from medasr.note.dialogue import CLINICIAN, PATIENT, NEGATION, answer_polarity, answer_to, negated_at, turn_answer, utterances, yes_naming
 from medasr.note.grounding import verify_evidence
 from medasr.note.lexicon import number_value, symptom_patterns, synonym_map
-from medasr.note.proxy import proxy_patient, unmasked
+from medasr.note.proxy import proxy_patient, without_patient
 from medasr.note.text import tokens
 from medasr.schema import Evidence, Note, NoteItem, Transcript
 
@@ -136,7 +136,7 @@ def _relative_owns(term: str, idx: list[int], ctx: _Context) -> bool:
         t = ctx.utts[i].text
         for at, _ in _mentions(term, t):
             seen += 1
-            owned += about_others(unmasked(t, ctx.proxy), at)
+            owned += about_others(without_patient(t, ctx.proxy), at)
     return seen > 0 and owned == seen
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from medasr.note.extract_symptoms import symptom_mentions
+from medasr.note.extract_symptoms import REACTION_SAID, symptom_mentions
 from medasr.note.linking import Linker
 from medasr.note.meds import dose_text, parse_instruction
 
@@ -57,7 +57,7 @@ def relief(after: str) -> str:
     return ", some relief" if _SOME_RELIEF.search(after) else ""
 
 
-_REACTION_AFTER = re.compile(r"^\s*[,;.]?\s*(?:and |but |yeah,? )?(?:it |that |they )?(?:gives? me|gave me|makes? me|made me|i (?:get|got|come out in|came out in|break out in|broke out in|had))\b", re.I)
+_REACTION_AFTER = re.compile(rf"^\s*[,;.]?\s*{REACTION_SAID}", re.I)
 
 
 def reaction(after: str) -> str:

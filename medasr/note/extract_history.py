@@ -130,8 +130,8 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
             if topic == "family" and pol is not False:
                 family_reply.update({id(a): reply for a in ans})
             evs = (evidence(tr, u), *[evidence(tr, a) for a in ans[:3]])
-            if topic == "smoking" and ex_smoker(reply):  # "No, I gave up five years ago."
-                facts.append(Fact("social", ex_smoker(reply), evs[:3], key="smoking:yes"))
+            if topic == "smoking" and (gave_up := ex_smoker(reply)):  # "No, I gave up five years ago."
+                facts.append(Fact("social", gave_up, evs[:3], key="smoking:yes"))
             elif pol is False and topic in NEGATIVE and not _drugs(linker, reply):
                 cat, phrase = NEGATIVE[topic]
                 key = f"{topic}:none"
@@ -166,8 +166,9 @@ def history_facts(utts: list[Remark], tr: Transcript, linker: Linker, mode: str)
                 facts.append(Fact("social", job_phrase(reply, answer=True), evs, key="occupation"))
             elif topic == "medication" and pol is True:
                 named = _drugs(linker, text)
+                dose_in_reply = len(named) == 1 and not _drugs(linker, reply)  # the answer names no other drug
                 for name, code, _ in named:  # "Do you take ibuprofen?" "Yes."; "... your amlodipine?" "Yes, 10 mg every morning."
-                    said = _takes(name, reply) if len(named) == 1 and not _drugs(linker, reply) else f"Takes {name}"
+                    said = _takes(name, reply) if dose_in_reply else f"Takes {name}"
                     facts.append(Fact("medication", said, evs, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
             continue
         reply = family_reply.get(id(u))
@@ -329,7 +330,8 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
     for m in linker.find("drug", text):  # a class tried ("I also tried an antihistamine")
         if m.code.startswith(CLASS_CODES) and (_tried_at(text, m.start) or for_it) and not negated_at(text, m.start) and not relative:
             out.append(Fact("hpi", f"Tried {m.surface.lower()}{_relief(text[m.start:])}", ev, key=f"tried:{m.code}"))
-    for name, code, at in _drugs(linker, text):
+    named = _drugs(linker, text)
+    for name, code, at in named:
         if allergy or negated_at(text, at) or re.search(r"\bif\b|\bwhat if\b", text[:at], re.I):
             continue
         if relative and relative.start() < at:
@@ -337,10 +339,10 @@ def _stated(u: Remark, tr: Transcript, linker: Linker, *, asked_meds: bool = Fal
         if _tried_at(text, at) or for_it and not asked_meds:
             out.append(Fact("hpi", f"Tried {name}{_relief(text[at:])}", ev, key=f"tried:{code}", attrs={"drug": name}))
         elif asked_meds or _ACTIVE_CUE.search(text[max(0, at - 40) : at]) or re.search(r"\b(inhaler|pill|tablets?|cream)\b", text, re.I):
-            nxt = next((a for _, _, a in _drugs(linker, text) if a > at), len(text))  # "X 500 mg and Y": Y's words are not X's
+            nxt = next((a for _, _, a in named if a > at), len(text))  # "X 500 mg and Y": Y's words are not X's
             out.append(Fact("medication", _takes(name, text[at:nxt]), ev, key=f"med:{code}", attrs={"drug": name, "status": "active"}))
     m = _INHALER.search(text)
-    if m and not _drugs(linker, text) and not negated_at(text, m.start()):
+    if m and not named and not negated_at(text, m.start()):
         out.append(Fact("medication", "Uses an inhaler", ev, key="med:inhaler"))
     for name, code, at in _diagnoses(linker, text):
         if CONCERN_CUE.search(text[max(0, at - 60) : at]) and not negated_at(text, at):

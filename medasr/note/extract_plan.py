@@ -19,7 +19,7 @@ from medasr.note.exam import NOT_FINDING as _NOT_FINDING
 from medasr.note.facts import Fact
 from medasr.note.linking import Linker
 from medasr.note.meds import Instruction, dose_text, parse_instruction
-from medasr.note.phrase import amount, capitalize, duration
+from medasr.note.phrase import amount, capitalize, duration, lower_first
 from medasr.schema import Evidence, Transcript
 
 _ASSESS = re.compile(r"\b(i think|i suspect|sounds? like|it seems|seems like|likely|probably|diagnos\w*|impression|consistent with|"
@@ -295,7 +295,7 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Rem
         stated = _fill(phrase, m, text)
         maybe = action in TESTS and _MAYBE.search(text[max(0, m.start() - 40) : m.start()])
         if maybe:  # "we might need to arrange some blood tests": not booked yet
-            stated = f"May need {stated[:1] if stated[1:2].isupper() else stated[:1].lower()}{stated[1:]}"  # "May need MRI"
+            stated = f"May need {lower_first(stated)}"  # "May need MRI"
         if instruction:
             attrs["instruction"] = _fill(instruction, m, text)
             if maybe:
@@ -332,10 +332,9 @@ def _plan(u: Remark, tr: Transcript, linker: Linker, text: str, after: tuple[Rem
         if _OTC.search(said) and not _SENT.search(said):
             bits.append("(over the counter)")
         phrase = " ".join(bits)
-        lead = phrase[:1] if phrase[1:2].isupper() else phrase[:1].lower()  # "Take GTN", "Take paracetamol"
-        attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {lead}{phrase[1:]}", "action": "drug"}
+        attrs = {"drug": m.surface, "status": "planned", "instruction": f"Take {lower_first(phrase)}", "action": "drug"}  # "Take GTN"
         if reasons and _SWITCH.search(text[: m.start]):
-            phrase = f"Switch {reasons[0].surface} to {lead}{phrase[1:]}"
-            attrs["instruction"] = f"Stop {reasons[0].surface} and take {lead}{attrs['instruction'][6:]}"
+            attrs["instruction"] = f"Stop {reasons[0].surface} and take {lower_first(phrase)}"
+            phrase = f"Switch {reasons[0].surface} to {lower_first(phrase)}"
         out.append(Fact("plan", phrase, evs, key=f"plan:drug:{m.code}", attrs=attrs))
     return out

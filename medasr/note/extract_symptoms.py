@@ -17,7 +17,7 @@ from medasr.note.dialogue import CLINICIAN, PATIENT, Remark, answer_polarity, an
 from medasr.note.facts import Fact
 from medasr.note.lexicon import GENERIC, clean_map, symptom_patterns
 from medasr.note.phrase import attributes, bare_duration, duration, lasting, onset, radiation, severity_score, site, symptom_phrase
-from medasr.note.proxy import proxy_patient, unmasked
+from medasr.note.proxy import proxy_patient, without_patient
 from medasr.note.symptom_record import Symptom as _Symptom, assign as _assign, fold_bare as _fold_bare, hurting as _hurting, painlike as _painlike
 from medasr.schema import Transcript
 
@@ -40,7 +40,9 @@ _PAST = re.compile(r"\b(similar|before|previous\w*|in the past|last time|used to
 # "I'm allergic to penicillin, I get a rash": the reaction, not a symptom now
 _ALLERGY_SAID = re.compile(r"\ballerg(?:ic|y) to\b", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:when|whenever|if) (?:i |you )(?:\w+ ){0,2}?(?:(?:or|and) )?$", re.I)
-_REACTION = re.compile(r"^(?:and |but |yeah,? )?(?:it |that |they )?(?:gives? me|gave me|makes? me|made me|i (?:get|got|come out in|came out in|break out in|broke out in|had))\b", re.I)
+# how the reaction to an allergy is said ("... I get a rash", "It gives me hives"); drugs_said reads it after the allergy
+REACTION_SAID = r"(?:and |but |yeah,? )?(?:it |that |they )?(?:gives? me|gave me|makes? me|made me|i (?:get|got|come out in|came out in|break out in|broke out in|had))\b"
+_REACTION = re.compile(rf"^{REACTION_SAID}", re.I)
 _OTHER = re.compile(r"\bother\b|\belse\b|\bapart from\b|\bbesides\b", re.I)
 # the clinician saying back what the patient has told them ("you've got some sensitivity to light")
 _RECAP = re.compile(r"\byou(?:'ve| have)? (?:got|had|been having|been getting|mentioned|said|told me|described)\b|\byou(?:'re| are) (?:having|getting)\b", re.I)
@@ -148,7 +150,7 @@ def _about_others(text: str, start: int, proxy: re.Pattern[str] | None = None) -
     """"my wife was vomiting", "anyone else unwell", "my wife and kids are poorly, they've got
     diarrhoea": someone else's symptom, not the patient's (not "my wife and I have got diarrhoea").
     ``proxy``: the words that name the patient in a parent's account ("my son has had a cough")."""
-    text = unmasked(text, proxy)
+    text = without_patient(text, proxy)
     clause = re.split(r"[,;.]|\bbut\b", text[:start])[-1]
     named = someone_else_in(clause, _FAMILY)
     if named is not None:

@@ -72,16 +72,13 @@ def lasting(text: str, *, asked: bool = False) -> str:
     """How long each episode lasts: "they last about ten minutes" -> "lasting 10 minutes"; ``asked``:
     the answer to "How long does it last?", where an amount alone says it ("Maybe thirty seconds.")."""
     m = _LASTING.search(text.strip())
-    if m is None and asked:
-        found = list(_ANY_LENGTH.finditer(text))
-        if found:
-            g = found[-1]  # "Less than a minute, maybe thirty seconds": the last said
-            return f"lasting {_amount(g.group(1), g.group(2), g.group(3))}"
-    if m is None:
-        return ""
-    g = m.groups()
-    k = 0 if g[0] else 3
-    return f"lasting {_amount(g[k], g[k + 1], g[k + 2])}"
+    if m is not None:
+        g = m.groups()
+        k = 0 if g[0] else 3  # "they last about ten minutes" / "About ten minutes each time"
+        return f"lasting {_amount(g[k], g[k + 1], g[k + 2])}"
+    found = list(_ANY_LENGTH.finditer(text)) if asked else []
+    last = found[-1] if found else None  # "Less than a minute, maybe thirty seconds": the last said
+    return f"lasting {_amount(last.group(1), last.group(2), last.group(3))}" if last else ""
 
 
 def radiation(text: str) -> str:
@@ -231,6 +228,12 @@ def capitalize(text: str) -> str:
     return t[:1].upper() + t[1:] if t else t
 
 
+def lower_first(text: str) -> str:
+    """The phrase to follow other words: "Paracetamol 500 mg" -> "paracetamol 500 mg", "MRI" and
+    "GTN" kept ("May need MRI", "Take GTN")."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 _ON_SITE = ("rash", "itchy rash", "itching", "spots", "blisters", "bruising")  # "Rash on arms" (a pain or swelling: "Left knee pain")
 
 
@@ -249,19 +252,18 @@ def symptom_phrase(name: str, attrs: dict[str, str], *, negated: bool = False) -
         head = f"{where} {name}"
     if attrs.get("severity"):
         head = f"{attrs['severity']} {head}"  # "severe diarrhoea"
+    d, when = attrs.get("duration", ""), attrs.get("onset", "")
+    if d and when.startswith("started"):
+        d = ""  # "started 3 days ago" says how long too
+    said_since = bool(d) and when.startswith("since") and not d.startswith("since")  # "for 3 days" over "since this morning"
     parts = [head]
     for k in ("character", "painless", "pattern", "course", "trigger", "relief", "speed", "score", "onset", "lasting", "times"):
         v = attrs.get(k)
-        if v and v not in head:
+        if v and v not in head and not (k == "onset" and said_since):
             parts.append(v)
     if attrs.get("radiation"):
         parts.append(attrs["radiation"])
     text = ", ".join(parts)
-    d = attrs.get("duration", "")
-    if d and attrs.get("onset", "").startswith("started"):
-        d = ""  # "started 3 days ago" says how long too
-    if d and attrs.get("onset", "").startswith("since") and not d.startswith("since") and (o := f", {attrs['onset']}") in text:
-        text = text.replace(o, "", 1)  # "for 3 days" over "since this morning" (when it was noticed again)
     if d and d not in text:  # "since this morning" read as both onset and duration is said once
         text += f" {d}" if d.startswith("since") else f" for {d}"
     return capitalize(text)

@@ -27,6 +27,6 @@ def proxy_patient(utts: list[Remark]) -> re.Pattern[str] | None:
     return None
 
 
-def unmasked(text: str, proxy: re.Pattern[str] | None) -> str:
+def without_patient(text: str, proxy: re.Pattern[str] | None) -> str:
     """``text`` with the words that name the patient blanked out (same length, so offsets hold)."""
     return proxy.sub(lambda m: " " * len(m.group(0)), text) if proxy else text

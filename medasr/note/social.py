@@ -73,8 +73,8 @@ def habits_answered(asked: tuple[str, ...], answer: list[str], *, no: bool) -> d
         if m is None:
             continue
         lines = sorted({k for k, _ in got})
-        if h == "smoking" and ex_smoker(text):
-            out[h] = (ex_smoker(text), lines)
+        if h == "smoking" and (gave_up := ex_smoker(text)):
+            out[h] = (gave_up, lines)
         elif not negated_at(text, m.start()):
             out[h] = (social_positive(h, text), lines)
         elif not _NOT_MUCH.search(text[m.start() :]):
